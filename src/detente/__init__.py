@@ -1,0 +1,3 @@
+"""Détente: signed, logged crisis communication and deconfliction between rival states."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""api layer of Détente (see docs/architecture.md)."""

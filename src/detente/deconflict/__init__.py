@@ -1,0 +1,1 @@
+"""Deconfliction: tracks, encounters between parties' units, and planned activities."""

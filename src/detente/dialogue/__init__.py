@@ -1,0 +1,1 @@
+"""dialogue layer of Détente (see docs/architecture.md)."""

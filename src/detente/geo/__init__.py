@@ -1,0 +1,1 @@
+"""geo layer of Détente (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""i18n layer of Détente (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""incidents layer of Détente (see docs/architecture.md)."""

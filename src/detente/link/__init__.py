@@ -1,0 +1,1 @@
+"""link layer of Détente (see docs/architecture.md)."""

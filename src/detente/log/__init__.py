@@ -1,0 +1,1 @@
+"""log layer of Détente (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""store layer of Détente (see docs/architecture.md)."""

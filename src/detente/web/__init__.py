@@ -1,0 +1,1 @@
+"""web layer of Détente (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""wire layer of Détente (see docs/architecture.md)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from detente.cli import activities, encounters, phrases
+from detente.cli import activities, channel, demo, encounters, logs, messages, node, phrases
 
 
 @click.group()
@@ -13,6 +13,13 @@ def main() -> None:
     """Détente: signed crisis communication and deconfliction between rival states."""
 
 
+main.add_command(node.node)
+main.add_command(channel.channel)
+main.add_command(messages.send)
+main.add_command(messages.inbox)
+main.add_command(messages.outbox)
+main.add_command(logs.log_group)
+main.add_command(demo.demo)
 main.add_command(encounters.encounters)
 main.add_command(encounters.tracks)
 main.add_command(activities.activities)

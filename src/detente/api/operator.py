@@ -1,0 +1,145 @@
+"""The operator API: what people and their programs ask of their own node.
+
+Authenticated by bearer token; the dashboard (later) adds logins and roles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from detente.errors import AuthError, ValidationError
+from detente.link.outgoing import Draft
+from detente.node.verification import verify_node_logs
+from detente.node import views
+from detente.node.service import NodeService
+from detente.store import tokens
+from detente.wire.enums import Precedence, Tier
+
+router = APIRouter(prefix="/api/v1")
+
+
+def service_of(request: Request) -> NodeService:
+    service: NodeService = request.app.state.service
+    return service
+
+
+def operator(request: Request) -> tuple[str, str]:
+    """(operator, role) of a valid bearer token."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthError("a bearer token is required", field="authorization")
+    service = service_of(request)
+    with service.db.reading() as conn:
+        found = tokens.lookup(conn, token.strip())
+    if found is None:
+        raise AuthError("unknown token", field="authorization")
+    return found
+
+
+Operator = Annotated[tuple[str, str], Depends(operator)]
+
+
+class Message(BaseModel):
+    """One statement to send."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: str | None = Field(default=None, pattern=r"^[A-Z]{2,8}$")
+    channel: str | None = Field(default=None, pattern=r"^[0-9a-f]{32}$")
+    kind: str = Field(default="text", pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    body: dict[str, Any]
+    precedence: Precedence = Precedence.ROUTINE
+    tier: Tier = Tier.OPERATIONAL
+    refs: list[str] = Field(default_factory=list, max_length=32)
+
+
+class Batch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[Message] = Field(min_length=1, max_length=1000)
+
+
+def _send(service: NodeService, messages: list[Message]) -> list[dict[str, Any]]:
+    first = messages[0]
+    row = service.channel_for(channel_id=first.channel, peer=first.to)
+    drafts = [
+        Draft(m.kind, m.body, m.precedence, m.tier, tuple(m.refs)) for m in messages
+    ]
+    signed = service.send(row.channel_id, drafts)
+    return [
+        {"id": s.id, "channel": s.entry.channel, "seq": s.entry.seq, "t": s.entry.t}
+        for s in signed
+    ]
+
+
+@router.get("/node")
+async def node(request: Request, _op: Operator) -> dict[str, Any]:
+    service = service_of(request)
+    return {
+        "party": service.party,
+        "name": service.settings.name,
+        "key_id": service.key.key_id,
+        "fingerprint": service.key.verify_key.fingerprint,
+        "channels": [
+            {
+                "id": c.channel_id,
+                "state": c.state,
+                "parties": [m.party for m in c.members],
+            }
+            for c in await asyncio.to_thread(service.channels)
+        ],
+    }
+
+
+@router.post("/messages")
+async def send(message: Message, request: Request, _op: Operator) -> dict[str, Any]:
+    (result,) = await asyncio.to_thread(_send, service_of(request), [message])
+    return result
+
+
+@router.post("/messages/batch")
+async def send_batch(batch: Batch, request: Request, _op: Operator) -> dict[str, Any]:
+    """Many statements to one channel in one transaction (sensors, bulk tools)."""
+    channels = {(m.channel, m.to) for m in batch.messages}
+    if len(channels) > 1:
+        raise ValidationError("a batch goes to one channel", field="messages")
+    return {"entries": await asyncio.to_thread(_send, service_of(request), batch.messages)}
+
+
+@router.get("/inbox")
+async def inbox(
+    request: Request, _op: Operator, limit: int = 100, receipts: bool = False
+) -> dict[str, Any]:
+    service = service_of(request)
+    items = await asyncio.to_thread(
+        views.inbox, service, limit=min(max(limit, 1), 1000), include_receipts=receipts
+    )
+    return {"entries": items}
+
+
+@router.get("/outbox")
+async def outbox(
+    request: Request, _op: Operator, limit: int = 100, receipts: bool = False
+) -> dict[str, Any]:
+    service = service_of(request)
+    items = await asyncio.to_thread(
+        views.outbox, service, limit=min(max(limit, 1), 1000), include_receipts=receipts
+    )
+    return {"entries": items}
+
+
+@router.get("/delivery")
+async def delivery(request: Request, _op: Operator) -> dict[str, Any]:
+    return {"channels": await asyncio.to_thread(views.delivery_state, service_of(request))}
+
+
+@router.get("/log/verify")
+async def log_verify(request: Request, _op: Operator) -> dict[str, Any]:
+    service = service_of(request)
+    report = await asyncio.to_thread(verify_node_logs, service)
+    return report.to_dict()

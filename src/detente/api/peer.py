@@ -1,0 +1,76 @@
+"""The peer API: what another party's node may call. Every request is signed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from detente.api.body import parse_json, read_limited
+from detente.errors import AuthError, ValidationError, WireError
+from detente.link.auth import verify_request
+from detente.node.service import NodeService
+
+router = APIRouter(prefix="/peer/v1")
+
+
+def _service(request: Request) -> NodeService:
+    service: NodeService = request.app.state.service
+    return service
+
+
+async def authenticate(request: Request, channel_id: str, body: bytes) -> str:
+    """The calling party, proven by its request signature under this channel's keys."""
+    service = _service(request)
+    row = await asyncio.to_thread(service.active_channel, channel_id)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    party = verify_request(
+        request.headers,
+        request.method,
+        target,
+        body,
+        lambda p, k: service.peer_key(row, p, k),
+        service.now(),
+    )
+    if party == service.party:
+        raise AuthError("a node does not call itself", field="detente-party")
+    return party
+
+
+@router.post("/channels/{channel_id}/entries")
+async def push(channel_id: str, request: Request) -> dict[str, Any]:
+    """Store a batch of the caller's entries; answers with our head of its log and a receipt."""
+    service = _service(request)
+    raw = await read_limited(request, service.settings.max_request_bytes)
+    sender = await authenticate(request, channel_id, raw)
+    data = parse_json(raw)
+    if not isinstance(data, dict) or set(data) != {"entries"}:
+        raise WireError("body must be an object with exactly the field 'entries'", field="body")
+    envelopes = data["entries"]
+    if not isinstance(envelopes, list) or not envelopes:
+        raise WireError("must be a non-empty list", field="entries")
+    result = await asyncio.to_thread(service.receive, channel_id, sender, envelopes)
+    return {
+        "accepted": len(result.new),
+        "duplicates": result.duplicates,
+        "head": {"size": result.head_size, "id": result.head_id},
+        "receipt": result.receipt.envelope() if result.receipt else None,
+    }
+
+
+@router.get("/channels/{channel_id}/entries")
+async def pull(channel_id: str, request: Request, limit: int = 500) -> dict[str, Any]:
+    """Our own log on this channel from sequence ``from``, exactly as signed."""
+    service = _service(request)
+    await authenticate(request, channel_id, b"")
+    try:
+        from_seq = int(request.query_params.get("from", "1"))
+    except ValueError:
+        raise ValidationError("must be an integer", field="from") from None
+    if from_seq < 1:
+        raise ValidationError("must be at least 1", field="from")
+    if not 1 <= limit <= 5000:
+        raise ValidationError("must be between 1 and 5000", field="limit")
+    envelopes, size = await asyncio.to_thread(service.own_entries, channel_id, from_seq, limit)
+    return {"entries": envelopes, "size": size}

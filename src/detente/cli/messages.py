@@ -1,0 +1,129 @@
+"""``detente send``, ``inbox`` and ``outbox``: talk through a running node."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from detente.cli.context import NodeApi, data_option, load_settings
+from detente.wire.enums import Precedence, Tier
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+PRECEDENCE_STYLE = {
+    "FLASH": "bold white on red",
+    "IMMEDIATE": "bold red",
+    "PRIORITY": "yellow",
+    "ROUTINE": "",
+}
+
+
+def guess_lang(text: str) -> str:
+    """Han characters mean Chinese; otherwise English. ``--lang`` overrides."""
+    return "zh" if HAN.search(text) else "en"
+
+
+@click.command()
+@data_option
+@click.option("--to", "to", default=None, help="Peer party, e.g. CN.")
+@click.option("--channel", "channel_id", default=None, help="Channel id (instead of --to).")
+@click.option("--precedence", type=click.Choice([p.value for p in Precedence]),
+              default="ROUTINE", show_default=True)
+@click.option("--tier", type=click.Choice([t.value for t in Tier]), default="operational",
+              show_default=True)
+@click.option("--lang", default=None, help="Language tag of the text (default: guessed).")
+@click.option("--ref", "refs", multiple=True, help="Entry id this statement refers to.")
+@click.argument("text")
+def send(
+    data_dir: Path,
+    to: str | None,
+    channel_id: str | None,
+    precedence: str,
+    tier: str,
+    lang: str | None,
+    refs: tuple[str, ...],
+    text: str,
+) -> None:
+    """Send free text to a peer."""
+    api = NodeApi(load_settings(data_dir))
+    result = api.request(
+        "POST",
+        "/api/v1/messages",
+        json={
+            "to": to,
+            "channel": channel_id,
+            "kind": "text",
+            "body": {"text": text, "lang": lang or guess_lang(text)},
+            "precedence": precedence,
+            "tier": tier,
+            "refs": list(refs),
+        },
+    )
+    click.echo(f"sent seq {result['seq']} id {result['id']}")
+
+
+def _summary(entry: dict[str, Any]) -> str:
+    body = entry["body"]
+    if entry["kind"] == "text":
+        return f"[{body.get('lang')}] {body.get('text')}"
+    return json.dumps(body, ensure_ascii=False)[:200]
+
+
+def _print(entries: list[dict[str, Any]], title: str, fmt: str, *, outbox: bool) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=title)
+    for column in ("time (UTC)", "from", "seq", "precedence", "tier", "kind", "content"):
+        table.add_column(column)
+    if outbox:
+        table.add_column("receipted")
+    for entry in entries:
+        cells = [
+            entry["t"],
+            entry["party"],
+            str(entry["seq"]),
+            f"[{PRECEDENCE_STYLE[entry['precedence']]}]{entry['precedence']}[/]"
+            if PRECEDENCE_STYLE[entry["precedence"]]
+            else entry["precedence"],
+            entry["tier"],
+            entry["kind"],
+            _summary(entry),
+        ]
+        if outbox:
+            cells.append(
+                ", ".join(
+                    f"{peer}: {state['receipted_t'] or ('delivered' if state['delivered'] else '…')}"
+                    for peer, state in entry.get("delivery", {}).items()
+                )
+            )
+        table.add_row(*cells)
+    Console().print(table)
+
+
+@click.command()
+@data_option
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--receipts", is_flag=True, help="Show receipt entries too.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def inbox(data_dir: Path, limit: int, receipts: bool, fmt: str) -> None:
+    """What peers said, newest first."""
+    api = NodeApi(load_settings(data_dir))
+    data = api.request("GET", "/api/v1/inbox", params={"limit": limit, "receipts": receipts})
+    _print(data["entries"], "Inbox", fmt, outbox=False)
+
+
+@click.command()
+@data_option
+@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def outbox(data_dir: Path, limit: int, fmt: str) -> None:
+    """What we said, newest first, with delivery and receipt per peer."""
+    api = NodeApi(load_settings(data_dir))
+    data = api.request("GET", "/api/v1/outbox", params={"limit": limit})
+    _print(data["entries"], "Outbox", fmt, outbox=True)

@@ -1,0 +1,79 @@
+"""``detente node``: create a node's data folder and run the node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from detente.cli.context import data_option, load_settings
+from detente.errors import DetenteError
+from detente.node.identity import init_node
+
+
+@click.group()
+def node() -> None:
+    """Create and run a node."""
+
+
+@node.command("init")
+@click.option("--party", required=True, help="Party code, e.g. US or CN.")
+@click.option("--name", required=True, help="Human name of the node, e.g. 'INDOPACOM J3'.")
+@data_option
+@click.option("--port", type=int, default=8700, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--db", "db_url", default=None, help="Database URL (default: SQLite in DIR).")
+@click.option("--public-url", default=None, help="URL peers use to reach this node.")
+def init(
+    party: str,
+    name: str,
+    data_dir: Path,
+    port: int,
+    host: str,
+    db_url: str | None,
+    public_url: str | None,
+) -> None:
+    """Make keys, config and database for a new node."""
+    try:
+        settings = init_node(
+            data_dir,
+            party=party,
+            name=name,
+            port=port,
+            host=host,
+            db_url=db_url,
+            public_url=public_url,
+        )
+    except DetenteError as exc:
+        raise click.ClickException(str(exc)) from exc
+    from detente.node.identity import load_key
+
+    key = load_key(settings)
+    click.echo(f"node {party} ({name}) created in {settings.data_dir}")
+    click.echo(f"key id:      {key.key_id}")
+    click.echo(f"fingerprint: {key.verify_key.fingerprint}")
+    click.echo(f"endpoint:    {settings.public_url}")
+
+
+@node.command("run")
+@data_option
+@click.option("--port", type=int, default=None, help="Override the configured port.")
+@click.option("--no-duties", is_flag=True, help="Serve only; another worker runs duties.")
+@click.option("--log-level", default="warning", show_default=True)
+def run(data_dir: Path, port: int | None, no_duties: bool, log_level: str) -> None:
+    """Serve the peer and operator APIs and run the node's duties."""
+    import uvicorn
+
+    from detente.api.app import create_app
+
+    settings = load_settings(data_dir)
+    overrides: dict[str, object] = {}
+    if port is not None:
+        overrides["port"] = port
+    if no_duties:
+        overrides["run_duties"] = False
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    app = create_app(settings)
+    click.echo(f"node {settings.party} serving on http://{settings.host}:{settings.port}", err=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=False)

@@ -1,0 +1,107 @@
+"""Receiving a peer's entries: verify everything, then store all or nothing.
+
+Signatures are checked over the exact received bytes before parsing; bodies
+are validated by kind; the sequence rules run under the mirror's head lock so
+a push racing a pull cannot store an entry twice. The receipt for what was
+stored is appended to our own log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from detente.errors import ProtocolError, ValidationError
+from detente.link.outgoing import Draft, append_own
+from detente.link.protocol import needs_receipt, plan_receive
+from detente.store import logs
+from detente.store.channels import ChannelRow
+from detente.wire.entry import SignedEntry, open_envelope
+from detente.wire.enums import Precedence, Tier
+from detente.wire.keys import SigningKey, VerifyKey
+from detente.wire.kinds import KindRegistry
+
+MAX_BATCH = 5000
+
+EntryCheck = Callable[[Connection, ChannelRow, SignedEntry], None]
+"""A policy hook run inside the receive transaction; raises to refuse the batch."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveResult:
+    new: tuple[SignedEntry, ...]
+    duplicates: int
+    head_size: int
+    head_id: str
+    receipt: SignedEntry | None
+
+
+def verify_batch(
+    channel: ChannelRow, sender: str, envelopes: Sequence[object], registry: KindRegistry
+) -> list[SignedEntry]:
+    """Open every envelope with the sender's listed keys and validate its body."""
+    member = channel.member(sender)
+    if member is None or member.is_self:
+        raise ProtocolError(f"party {sender} is not a peer on this channel", field="party")
+    if len(envelopes) > MAX_BATCH:
+        raise ValidationError(f"{len(envelopes)} entries; the limit is {MAX_BATCH}", field="entries")
+    keys = {member.key_id: VerifyKey.from_b64(member.public_key)}
+    opened = []
+    for index, envelope in enumerate(envelopes):
+        item = open_envelope(envelope, keys, index=index)
+        registry.validate(item.entry.kind, item.entry.body, field=f"entries[{index}].body")
+        opened.append(item)
+    return opened
+
+
+def store_batch(
+    conn: Connection,
+    *,
+    channel: ChannelRow,
+    sender: str,
+    batch: Sequence[SignedEntry],
+    key: SigningKey,
+    checks: Sequence[EntryCheck] = (),
+    now_s: float | None = None,
+    max_skew_s: float = 300.0,
+) -> ReceiveResult:
+    """Apply the protocol rules and store; the caller's transaction makes it atomic."""
+    now = time.time() if now_s is None else now_s
+    at = logs.head(conn, channel.channel_id, sender, lock=True)
+    overlap = [i.entry.seq for i in batch if i.entry.seq <= at.size]
+    stored = logs.entries_by_seq(conn, channel.channel_id, sender, overlap) if overlap else {}
+    plan = plan_receive(
+        channel_id=channel.channel_id,
+        sender=sender,
+        head_size=at.size,
+        head_id=at.head_id,
+        batch=batch,
+        stored_ids={seq: row.id for seq, row in stored.items()},
+        now_s=now,
+        max_skew_s=max_skew_s,
+    )
+    for item in plan.new:
+        for check in checks:
+            check(conn, channel, item)
+    new_head = logs.append(conn, at, plan.new, received_t=now)
+    receipt = None
+    if needs_receipt(plan.new):
+        last = plan.new[-1]
+        (receipt,) = append_own(
+            conn,
+            channel_id=channel.channel_id,
+            party=channel.me.party,
+            key=key,
+            drafts=[
+                Draft(
+                    "receipt",
+                    {"of": sender, "up_to_seq": last.entry.seq, "up_to_id": last.id},
+                    Precedence.ROUTINE,
+                    Tier.OPERATIONAL,
+                )
+            ],
+        )
+    return ReceiveResult(plan.new, plan.duplicates, new_head.size, new_head.head_id, receipt)

@@ -1,0 +1,11 @@
+"""Every entry kind this node understands, composed from each capability."""
+
+from __future__ import annotations
+
+from detente.wire.kinds import KindRegistry, foundation_kinds
+
+
+def default_registry() -> KindRegistry:
+    """The kind registry of a full node. Capabilities register their bodies here."""
+    registry = KindRegistry(foundation_kinds())
+    return registry

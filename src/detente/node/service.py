@@ -1,0 +1,170 @@
+"""The node's use cases: send, receive, serve pulls. HTTP and schedulers call these.
+
+Each use case is one database transaction; hooks run after commit so a slow
+listener never holds a lock, and a failed one never un-stores an entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import Connection
+
+from detente.errors import ChannelError, NotFoundError, ValidationError
+from detente.link.incoming import EntryCheck, ReceiveResult, store_batch, verify_batch
+from detente.link.outgoing import Draft, append_own, normalise
+from detente.node.channel_settings import ChannelSettings
+from detente.node.identity import load_key
+from detente.node.kinds import default_registry
+from detente.node.settings import NodeSettings
+from detente.store import channels as channel_queries
+from detente.store import logs
+from detente.store.channels import ChannelRow
+from detente.store.database import Database
+from detente.wire.entry import SignedEntry
+from detente.wire.keys import SigningKey, VerifyKey
+from detente.wire.kinds import KindRegistry
+
+log = logging.getLogger(__name__)
+
+DraftCheck = Callable[[Connection, ChannelRow, Draft], None]
+"""A policy hook on our own drafts, inside the send transaction; raises to refuse."""
+
+StoredHook = Callable[[ChannelRow, Sequence[SignedEntry]], None]
+"""Called after commit with entries just stored (ours or a peer's)."""
+
+
+class NodeService:
+    """One node: its identity, its database, and what it does with entries."""
+
+    def __init__(
+        self,
+        settings: NodeSettings,
+        *,
+        key: SigningKey | None = None,
+        registry: KindRegistry | None = None,
+        db: Database | None = None,
+    ) -> None:
+        self.settings = settings
+        self.party = settings.party
+        self.key = key or load_key(settings)
+        self.registry = registry or default_registry()
+        self.db = db or Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
+        self.checks: list[EntryCheck] = []
+        self.draft_checks: list[DraftCheck] = []
+        self.on_stored: list[StoredHook] = []
+        self.on_own_appended: list[Callable[[str], None]] = []
+
+    def migrate(self) -> None:
+        self.db.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # channels ---------------------------------------------------------------
+
+    def channels(self) -> list[ChannelRow]:
+        with self.db.reading() as conn:
+            return channel_queries.list_channels(conn)
+
+    def channel(self, channel_id: str) -> ChannelRow:
+        with self.db.reading() as conn:
+            row = channel_queries.get_channel(conn, channel_id)
+        if row is None:
+            raise ChannelError(f"no channel {channel_id[:40]!r} on this node", field="channel")
+        return row
+
+    def active_channel(self, channel_id: str) -> ChannelRow:
+        row = self.channel(channel_id)
+        if row.state != "active":
+            raise ChannelError(f"channel {channel_id} is {row.state}, not active", field="channel")
+        return row
+
+    def channel_for(self, *, channel_id: str | None = None, peer: str | None = None) -> ChannelRow:
+        """Resolve the channel an operator means: by id, or the active one with ``peer``."""
+        if channel_id:
+            return self.active_channel(channel_id)
+        if not peer:
+            raise ValidationError("name a channel or a peer party", field="to")
+        for row in self.channels():
+            if row.state == "active" and row.member(peer) and not row.member(peer).is_self:  # type: ignore[union-attr]
+                return row
+        raise NotFoundError(f"no active channel with {peer[:8]}", field="to")
+
+    def channel_settings(self, row: ChannelRow) -> ChannelSettings:
+        return ChannelSettings.model_validate_json(row.doc)
+
+    def peer_key(self, row: ChannelRow, party: str, key_id: str) -> VerifyKey | None:
+        member = row.member(party)
+        if member is None or member.is_self or member.key_id != key_id:
+            return None
+        return VerifyKey.from_b64(member.public_key)
+
+    # sending ----------------------------------------------------------------
+
+    def send(self, channel_id: str, drafts: Sequence[Draft]) -> list[SignedEntry]:
+        """Validate, sign and append our own entries; the courier delivers them."""
+        if not drafts:
+            raise ValidationError("nothing to send", field="messages")
+        row = self.active_channel(channel_id)
+        ready = normalise(self.registry, drafts)
+        with self.db.writing() as conn:
+            for draft_check in self.draft_checks:
+                for draft in ready:
+                    draft_check(conn, row, draft)
+            signed = append_own(
+                conn, channel_id=channel_id, party=self.party, key=self.key, drafts=ready
+            )
+        self._after_store(row, signed)
+        return signed
+
+    # receiving --------------------------------------------------------------
+
+    def receive(self, channel_id: str, sender: str, envelopes: Sequence[object]) -> ReceiveResult:
+        """Verify a peer's batch, then store it all or nothing, with our receipt."""
+        row = self.active_channel(channel_id)
+        batch = verify_batch(row, sender, envelopes, self.registry)
+        terms = self.channel_settings(row)
+        with self.db.writing() as conn:
+            result = store_batch(
+                conn,
+                channel=row,
+                sender=sender,
+                batch=batch,
+                key=self.key,
+                checks=self.checks,
+                max_skew_s=terms.link.max_clock_skew_s,
+            )
+        if result.new:
+            self._after_store(row, result.new)
+        if result.receipt is not None:
+            self._after_store(row, [result.receipt])
+        return result
+
+    def _after_store(self, row: ChannelRow, stored: Sequence[SignedEntry]) -> None:
+        for hook in self.on_stored:
+            try:
+                hook(row, stored)
+            except Exception:  # a listener's bug must not fail a stored entry
+                log.exception("on_stored hook failed")
+        if any(item.entry.party == self.party for item in stored):
+            for wake in self.on_own_appended:
+                wake(row.channel_id)
+
+    # serving pulls ------------------------------------------------------------
+
+    def own_entries(self, channel_id: str, from_seq: int, limit: int) -> tuple[list[dict[str, str]], int]:
+        """Our log from ``from_seq``: envelopes as stored, byte for byte, and our size."""
+        with self.db.reading() as conn:
+            rows = logs.entries_from(conn, channel_id, self.party, from_seq, limit)
+            size = logs.head(conn, channel_id, self.party).size
+        return [r.envelope() for r in rows], size
+
+    def mirror_size(self, channel_id: str, party: str) -> int:
+        with self.db.reading() as conn:
+            return logs.head(conn, channel_id, party).size
+
+    def now(self) -> float:
+        return time.time()

@@ -1,0 +1,66 @@
+"""A node's settings: read once from its data folder, then passed down frozen.
+
+Nothing reads settings at import time; two nodes can run in one process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
+
+from detente.errors import ConfigError
+
+CONFIG_FILE = "node.json"
+KEY_FILE = "node.key"
+TOKEN_FILE = "operator.token"
+
+
+class NodeSettings(BaseModel):
+    """Everything a running node needs to know about itself."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    party: str = Field(pattern=r"^[A-Z]{2,8}$")
+    name: str = Field(min_length=1, max_length=200)
+    data_dir: Path
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = Field(default=8700, ge=0, le=65535)
+    public_url: str
+    sqlite_synchronous: str = Field(default="FULL", pattern=r"^(OFF|NORMAL|FULL|EXTRA)$")
+    max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    run_duties: bool = True
+
+    @property
+    def key_path(self) -> Path:
+        return self.data_dir / KEY_FILE
+
+    @property
+    def token_path(self) -> Path:
+        return self.data_dir / TOKEN_FILE
+
+    def save(self) -> None:
+        data = self.model_dump(mode="json", exclude={"data_dir"})
+        path = self.data_dir / CONFIG_FILE
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, data_dir: Path, **overrides: object) -> NodeSettings:
+        path = data_dir / CONFIG_FILE
+        if not path.is_file():
+            raise ConfigError(
+                f"no {CONFIG_FILE} in {data_dir}; run 'detente node init' first", field="data"
+            )
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw.update({k: v for k, v in overrides.items() if v is not None})
+            env_db = os.environ.get("DETENTE_DB_URL")
+            if env_db and "db_url" not in overrides:
+                raw["db_url"] = env_db
+            return cls(data_dir=data_dir, **raw)
+        except (ValueError, PydanticValidationError) as exc:
+            raise ConfigError(f"{path} is not valid: {exc}", field="node.json") from exc

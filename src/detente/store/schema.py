@@ -1,0 +1,139 @@
+"""Tables of a node's database: one schema for SQLite and PostgreSQL.
+
+Own log and mirrored peer logs share ``entries``: a row is an entry of some
+party on some channel, and the node's own party marks its own log. The log
+is also the outbox: ``deliveries`` holds, per peer, how far the peer has
+confirmed storing our log, so an entry and its place in the outbox are
+committed by the same insert.
+
+Schema changes go through an Alembic migration in ``migrations/versions``;
+a test checks the migrations produce exactly this metadata.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+keys = Table(
+    "keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("party", String(8), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("created_t", Float, nullable=False),
+    Column("revoked_from_seq", BigInteger, nullable=True),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("channel_id", String(32), primary_key=True),
+    Column("doc", Text, nullable=False),  # the agreed channel document, canonical JSON
+    Column("state", String(16), nullable=False),  # pending | active
+    Column("created_t", Float, nullable=False),
+)
+
+channel_members = Table(
+    "channel_members",
+    metadata,
+    Column("channel_id", String(32), ForeignKey("channels.channel_id"), primary_key=True),
+    Column("party", String(8), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("endpoint", String(500), nullable=False),
+    Column("is_self", Boolean, nullable=False),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("channel_id", String(32), primary_key=True),
+    Column("party", String(8), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("id", String(64), nullable=False),
+    Column("prev", String(64), nullable=False),
+    Column("t", Float, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("precedence", String(10), nullable=False),
+    Column("tier", String(12), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("sig", String(100), nullable=False),
+    Column("received_t", Float, nullable=False),
+    UniqueConstraint("id"),
+    Index("ix_entries_kind", "channel_id", "kind"),
+)
+
+entry_refs = Table(
+    "entry_refs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("ref", String(64), primary_key=True),
+    Index("ix_entry_refs_ref", "ref"),
+)
+
+log_heads = Table(
+    "log_heads",
+    metadata,
+    Column("channel_id", String(32), primary_key=True),
+    Column("party", String(8), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("head_id", String(64), nullable=False),
+    Column("compact", Text, nullable=False),  # JSON list of hex subtree hashes
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("channel_id", String(32), primary_key=True),
+    Column("peer", String(8), primary_key=True),
+    Column("acked_seq", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_ok_t", Float, nullable=True),
+    Column("last_error", Text, nullable=True),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("operator", String(100), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("created_t", Float, nullable=False),
+)
+
+receipts = Table(
+    "receipts",
+    metadata,
+    # A receipt entry by ``by_party`` saying it stored ``of_party``'s log up to ``up_to_seq``.
+    Column("channel_id", String(32), primary_key=True),
+    Column("by_party", String(8), primary_key=True),
+    Column("up_to_seq", BigInteger, primary_key=True),
+    Column("of_party", String(8), nullable=False),
+    Column("receipt_id", String(64), nullable=False),
+    Column("t", Float, nullable=False),
+)

@@ -50,9 +50,10 @@ def run() -> dict[str, object]:
             def submit() -> None:
                 try:
                     for _ in range(N_ENTRIES // BATCH):
-                        a.api("POST", "/api/v1/messages/batch",
-                              json={"messages": [message] * BATCH})
-                except BaseException as exc:  # noqa: BLE001 - reported below
+                        a.api(
+                            "POST", "/api/v1/messages/batch", json={"messages": [message] * BATCH}
+                        )
+                except BaseException as exc:
                     errors.append(exc)
 
             started = time.perf_counter()
@@ -60,8 +61,12 @@ def run() -> dict[str, object]:
             thread.start()
             target = start_seq + N_ENTRIES
             # Receipts are entries too; wait until CN receipted our last statement.
-            wait_until(lambda: _receipted(a) >= target, timeout_s=600, interval_s=0.02,
-                       what="receipt of the last statement")
+            wait_until(
+                lambda: _receipted(a) >= target,
+                timeout_s=600,
+                interval_s=0.02,
+                what="receipt of the last statement",
+            )
             elapsed = time.perf_counter() - started
             thread.join()
             if errors:

@@ -20,7 +20,7 @@ HTTP status mapping lives in one place (``detente.api.errors``), never here.
     │   └── EquivocationError    two checkpoints of one size disagree
     ├── ProofError               a Merkle proof or checkpoint does not verify
     ├── AuthError                an operator or peer is not who it claims
-    │   └── PermissionError_     authenticated but not allowed
+    │   └── ForbiddenError     authenticated but not allowed
     ├── NotFoundError            a named thing does not exist
     └── StoreError               the database refused an operation
 """
@@ -107,7 +107,7 @@ class AuthError(DetenteError):
     code = "unauthorized"
 
 
-class PermissionError_(AuthError):  # noqa: N801 - trailing underscore avoids shadowing the builtin
+class ForbiddenError(AuthError):
     code = "forbidden"
 
 

@@ -38,7 +38,10 @@ def free_port() -> int:
 
 
 def wait_until(
-    predicate: Callable[[], T | None], *, timeout_s: float = 20.0, interval_s: float = 0.05,
+    predicate: Callable[[], T | None],
+    *,
+    timeout_s: float = 20.0,
+    interval_s: float = 0.05,
     what: str = "condition",
 ) -> T:
     """Poll until ``predicate`` returns something truthy; raise after ``timeout_s``."""
@@ -77,8 +80,13 @@ def connect(a: NodeSettings, b: NodeSettings, terms: ChannelSettings | None = No
 class NodeProcess:
     """One ``detente node run`` child process."""
 
-    def __init__(self, settings: NodeSettings, *, extra_args: tuple[str, ...] = (),
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: NodeSettings,
+        *,
+        extra_args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.settings = settings
         self.extra_args = extra_args
         self.env = env
@@ -95,8 +103,14 @@ class NodeProcess:
         env = dict(os.environ)
         env.update(self.env or {})
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "detente", "node", "run", "--data",
-             str(self.settings.data_dir), *self.extra_args],
+            [
+                sys.executable,
+                "-m",
+                "detente.node",
+                "--data",
+                str(self.settings.data_dir),
+                *self.extra_args,
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -132,8 +146,11 @@ class NodeProcess:
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         """Call the operator API; returns JSON, raises with the body on an error status."""
         response = httpx.request(
-            method, self.url + path, headers={"authorization": f"Bearer {self._token}"},
-            timeout=30.0, **kwargs,
+            method,
+            self.url + path,
+            headers={"authorization": f"Bearer {self._token}"},
+            timeout=30.0,
+            **kwargs,
         )
         if response.status_code >= 400:
             raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")

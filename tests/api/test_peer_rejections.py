@@ -7,7 +7,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -40,24 +39,42 @@ class Target:
             self.chain.append(item)
         return item, response
 
-    def entry(self, seq: int, prev: str, *, key: SigningKey | None = None,
-              channel: str | None = None, text: str = "hello") -> SignedEntry:
+    def entry(
+        self,
+        seq: int,
+        prev: str,
+        *,
+        key: SigningKey | None = None,
+        channel: str | None = None,
+        text: str = "hello",
+    ) -> SignedEntry:
         key = key or self.cn_key
-        return sign_entry(Entry(
-            channel=channel or self.channel_id, party="CN", key=key.key_id, seq=seq, prev=prev,
-            t=now_t(), precedence=Precedence.ROUTINE, tier=Tier.OPERATIONAL, kind="text",
-            body={"text": text, "lang": "en"}), key)
+        return sign_entry(
+            Entry(
+                channel=channel or self.channel_id,
+                party="CN",
+                key=key.key_id,
+                seq=seq,
+                prev=prev,
+                t=now_t(),
+                precedence=Precedence.ROUTINE,
+                tier=Tier.OPERATIONAL,
+                kind="text",
+                body={"text": text, "lang": "en"},
+            ),
+            key,
+        )
 
-    def push_raw(self, body: bytes, *, channel: str | None = None,
-                 key: SigningKey | None = None) -> httpx.Response:
+    def push_raw(
+        self, body: bytes, *, channel: str | None = None, key: SigningKey | None = None
+    ) -> httpx.Response:
         target = f"/peer/v1/channels/{channel or self.channel_id}/entries"
         headers = sign_request(key or self.cn_key, "CN", "POST", target, body, time.time())
         headers["content-type"] = "application/json"
         return httpx.post(self.us.url + target, content=body, headers=headers, timeout=10)
 
     def push(self, items: list[SignedEntry], **kw: object) -> httpx.Response:
-        return self.push_raw(json.dumps({"entries": [i.envelope() for i in items]}).encode(),
-                             **kw)  # type: ignore[arg-type]
+        return self.push_raw(json.dumps({"entries": [i.envelope() for i in items]}).encode(), **kw)  # type: ignore[arg-type]
 
     def rows(self) -> int:
         with sqlite3.connect(self.us.settings.db_url.removeprefix("sqlite:///")) as conn:
@@ -132,8 +149,7 @@ def test_peer_rejects_request_signed_by_unknown_key(target: Target) -> None:
 
 def test_peer_rejects_gap(target: Target) -> None:
     before = target.rows()
-    refused(target, target.push([target.entry(len(target.chain) + 5, "1" * 64)]), 409,
-            "sequence")
+    refused(target, target.push([target.entry(len(target.chain) + 5, "1" * 64)]), 409, "sequence")
     assert target.rows() == before
 
 
@@ -154,8 +170,12 @@ def test_peer_rejects_wrong_channel_in_entry(target: Target) -> None:
 
 
 def test_peer_rejects_unknown_channel_in_path(target: Target) -> None:
-    refused(target, target.push([target.entry(2, GENESIS_PREV)], channel="ff" * 16), 404,
-            "wrong_channel")
+    refused(
+        target,
+        target.push([target.entry(2, GENESIS_PREV)], channel="ff" * 16),
+        404,
+        "wrong_channel",
+    )
 
 
 def test_peer_rejects_oversized_body(target: Target) -> None:
@@ -183,17 +203,31 @@ def test_peer_rejects_deeply_nested_json(target: Target) -> None:
 def test_peer_rejects_bad_body_for_kind(target: Target) -> None:
     before = target.rows()
     key = target.cn_key
-    item = sign_entry(Entry(
-        channel=target.channel_id, party="CN", key=key.key_id, seq=2, prev=GENESIS_PREV,
-        t=now_t(), precedence=Precedence.ROUTINE, tier=Tier.OPERATIONAL, kind="text",
-        body={"text": "", "lang": "en"}), key)
+    item = sign_entry(
+        Entry(
+            channel=target.channel_id,
+            party="CN",
+            key=key.key_id,
+            seq=2,
+            prev=GENESIS_PREV,
+            t=now_t(),
+            precedence=Precedence.ROUTINE,
+            tier=Tier.OPERATIONAL,
+            kind="text",
+            body={"text": "", "lang": "en"},
+        ),
+        key,
+    )
     data = refused(target, target.push([item]), 422, "invalid")
     assert data["field"] == "entries[0].body.text"
     assert target.rows() == before
 
 
 def test_peer_rejects_unsigned_request(target: Target) -> None:
-    response = httpx.post(target.us.url + f"/peer/v1/channels/{target.channel_id}/entries",
-                          content=b'{"entries": []}', timeout=10)
+    response = httpx.post(
+        target.us.url + f"/peer/v1/channels/{target.channel_id}/entries",
+        content=b'{"entries": []}',
+        timeout=10,
+    )
     data = refused(target, response, 401, "unauthorized")
     assert data["field"] == "detente-party"

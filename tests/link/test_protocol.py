@@ -16,24 +16,51 @@ CHANNEL = "cd" * 16
 KEY = SigningKey.generate()
 
 
-def chain(n: int, *, start: int = 1, prev: str = GENESIS_PREV, kind: str = "text",
-          text: str = "m") -> list[SignedEntry]:
+def chain(
+    n: int, *, start: int = 1, prev: str = GENESIS_PREV, kind: str = "text", text: str = "m"
+) -> list[SignedEntry]:
     out = []
     for seq in range(start, start + n):
-        body = ({"text": f"{text}{seq}", "lang": "en"} if kind == "text"
-                else {"of": "CN", "up_to_seq": 1, "up_to_id": "0" * 64})
-        entry = Entry(channel=CHANNEL, party="US", key=KEY.key_id, seq=seq, prev=prev, t=now_t(),
-                      precedence=Precedence.ROUTINE, tier=Tier.OPERATIONAL, kind=kind, body=body)
+        body = (
+            {"text": f"{text}{seq}", "lang": "en"}
+            if kind == "text"
+            else {"of": "CN", "up_to_seq": 1, "up_to_id": "0" * 64}
+        )
+        entry = Entry(
+            channel=CHANNEL,
+            party="US",
+            key=KEY.key_id,
+            seq=seq,
+            prev=prev,
+            t=now_t(),
+            precedence=Precedence.ROUTINE,
+            tier=Tier.OPERATIONAL,
+            kind=kind,
+            body=body,
+        )
         item = sign_entry(entry, KEY)
         out.append(item)
         prev = item.id
     return out
 
 
-def plan(batch: list[SignedEntry], size: int = 0, head: str = GENESIS_PREV,
-         stored: dict[int, str] | None = None, **kw: object):  # type: ignore[no-untyped-def]
-    return plan_receive(channel_id=CHANNEL, sender="US", head_size=size, head_id=head,
-                        batch=batch, stored_ids=stored or {}, now_s=1e12, **kw)  # type: ignore[arg-type]
+def plan(
+    batch: list[SignedEntry],
+    size: int = 0,
+    head: str = GENESIS_PREV,
+    stored: dict[int, str] | None = None,
+    **kw: object,
+):  # type: ignore[no-untyped-def]
+    return plan_receive(
+        channel_id=CHANNEL,
+        sender="US",
+        head_size=size,
+        head_id=head,
+        batch=batch,
+        stored_ids=stored or {},
+        now_s=1e12,
+        **kw,
+    )  # type: ignore[arg-type]
 
 
 def test_plan_receive_accepts_consecutive_batch() -> None:
@@ -86,20 +113,41 @@ def test_plan_receive_flags_different_entry_at_stored_seq_as_equivocation() -> N
 def test_plan_receive_rejects_wrong_channel() -> None:
     batch = chain(1)
     with pytest.raises(ChannelError):
-        plan_receive(channel_id="ef" * 16, sender="US", head_size=0, head_id=GENESIS_PREV,
-                     batch=batch, stored_ids={}, now_s=1e12)
+        plan_receive(
+            channel_id="ef" * 16,
+            sender="US",
+            head_size=0,
+            head_id=GENESIS_PREV,
+            batch=batch,
+            stored_ids={},
+            now_s=1e12,
+        )
 
 
 def test_plan_receive_rejects_entry_of_other_party() -> None:
     with pytest.raises(ProtocolError, match="party US in a batch from CN"):
-        plan_receive(channel_id=CHANNEL, sender="CN", head_size=0, head_id=GENESIS_PREV,
-                     batch=chain(1), stored_ids={}, now_s=1e12)
+        plan_receive(
+            channel_id=CHANNEL,
+            sender="CN",
+            head_size=0,
+            head_id=GENESIS_PREV,
+            batch=chain(1),
+            stored_ids={},
+            now_s=1e12,
+        )
 
 
 def test_plan_receive_rejects_future_timestamp() -> None:
     with pytest.raises(ProtocolError, match="in the future"):
-        plan_receive(channel_id=CHANNEL, sender="US", head_size=0, head_id=GENESIS_PREV,
-                     batch=chain(1), stored_ids={}, now_s=0.0)
+        plan_receive(
+            channel_id=CHANNEL,
+            sender="US",
+            head_size=0,
+            head_id=GENESIS_PREV,
+            batch=chain(1),
+            stored_ids={},
+            now_s=0.0,
+        )
 
 
 def test_needs_receipt_only_for_statements() -> None:

@@ -30,12 +30,24 @@ def test_two_nodes_exchange_is_delivered_and_receipted(
     pair: tuple[NodeProcess, NodeProcess],
 ) -> None:
     us, cn = pair
-    sent = us.api("POST", "/api/v1/messages", json={
-        "to": "CN", "body": {"text": "Request your intentions", "lang": "en"},
-        "precedence": "FLASH"})
-    reply = cn.api("POST", "/api/v1/messages", json={
-        "to": "US", "body": {"text": "我舰将从你舰艉部通过", "lang": "zh"},
-        "precedence": "FLASH"})
+    sent = us.api(
+        "POST",
+        "/api/v1/messages",
+        json={
+            "to": "CN",
+            "body": {"text": "Request your intentions", "lang": "en"},
+            "precedence": "FLASH",
+        },
+    )
+    reply = cn.api(
+        "POST",
+        "/api/v1/messages",
+        json={
+            "to": "US",
+            "body": {"text": "我舰将从你舰艉部通过", "lang": "zh"},
+            "precedence": "FLASH",
+        },
+    )
 
     def cn_has_it() -> list[dict[str, object]]:
         return [e for e in cn.api("GET", "/api/v1/inbox")["entries"] if e["id"] == sent["id"]]
@@ -45,7 +57,9 @@ def test_two_nodes_exchange_is_delivered_and_receipted(
     assert arrived["precedence"] == "FLASH"
 
     def receipted(node: NodeProcess, seq: int) -> bool:
-        return all(r["receipted_seq"] >= seq for r in node.api("GET", "/api/v1/delivery")["channels"])
+        return all(
+            r["receipted_seq"] >= seq for r in node.api("GET", "/api/v1/delivery")["channels"]
+        )
 
     wait_until(lambda: receipted(us, sent["seq"]), what="CN receipt at US")
     wait_until(lambda: receipted(cn, reply["seq"]), what="US receipt at CN")
@@ -65,8 +79,11 @@ def test_two_nodes_catch_up_after_receiver_was_down(
     us, cn = pair
     cn.kill()
     ids = [
-        us.api("POST", "/api/v1/messages", json={
-            "to": "CN", "body": {"text": f"while you were away {n}", "lang": "en"}})["id"]
+        us.api(
+            "POST",
+            "/api/v1/messages",
+            json={"to": "CN", "body": {"text": f"while you were away {n}", "lang": "en"}},
+        )["id"]
         for n in range(5)
     ]
     cn.start()

@@ -63,7 +63,11 @@ def test_open_envelope_rejects_signature_of_another_key_under_listed_id() -> Non
     payload = entry.payload()
     from detente.wire.keys import b64encode
 
-    envelope = {"key": key.key_id, "payload": payload.decode(), "sig": b64encode(thief.sign(payload))}
+    envelope = {
+        "key": key.key_id,
+        "payload": payload.decode(),
+        "sig": b64encode(thief.sign(payload)),
+    }
     with pytest.raises(SignatureError):
         open_envelope(envelope, {key.key_id: key.verify_key})
 

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from detente import errors as e
 
 STATUS: list[tuple[type[e.DetenteError], int]] = [
-    (e.PermissionError_, 403),
+    (e.ForbiddenError, 403),
     (e.AuthError, 401),
     (e.NotFoundError, 404),
     (e.ReplayError, 409),

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from detente.errors import AuthError, ValidationError
 from detente.link.outgoing import Draft
-from detente.node.verification import verify_node_logs
 from detente.node import views
 from detente.node.service import NodeService
+from detente.node.verification import verify_node_logs
 from detente.store import tokens
 from detente.wire.enums import Precedence, Tier
 
@@ -67,13 +67,10 @@ class Batch(BaseModel):
 def _send(service: NodeService, messages: list[Message]) -> list[dict[str, Any]]:
     first = messages[0]
     row = service.channel_for(channel_id=first.channel, peer=first.to)
-    drafts = [
-        Draft(m.kind, m.body, m.precedence, m.tier, tuple(m.refs)) for m in messages
-    ]
+    drafts = [Draft(m.kind, m.body, m.precedence, m.tier, tuple(m.refs)) for m in messages]
     signed = service.send(row.channel_id, drafts)
     return [
-        {"id": s.id, "channel": s.entry.channel, "seq": s.entry.seq, "t": s.entry.t}
-        for s in signed
+        {"id": s.id, "channel": s.entry.channel, "seq": s.entry.seq, "t": s.entry.t} for s in signed
     ]
 
 

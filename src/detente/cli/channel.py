@@ -28,8 +28,12 @@ def channel() -> None:
 @channel.command("invite")
 @data_option
 @click.option("--link-check-s", type=float, default=None, help="Link check interval (seconds).")
-@click.option("--terms", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="JSON file of channel terms (languages, link, deadlines).")
+@click.option(
+    "--terms",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="JSON file of channel terms (languages, link, deadlines).",
+)
 def invite(data_dir: Path, link_check_s: float | None, terms: Path | None) -> None:
     """Write an invitation to stdout; give it to the peer with your fingerprint."""
     settings = load_settings(data_dir)
@@ -52,14 +56,18 @@ def invite(data_dir: Path, link_check_s: float | None, terms: Path | None) -> No
 
 @channel.command("accept")
 @data_option
-@click.argument("document", type=click.File("r", encoding="utf-8"))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the acceptance (default: stdout).")
-def accept(data_dir: Path, document: click.utils.LazyFile, out: Path | None) -> None:
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the acceptance (default: stdout).",
+)
+def accept(data_dir: Path, document: Path, out: Path | None) -> None:
     """Accept an invitation (writes an acceptance) or an acceptance of ours."""
     settings = load_settings(data_dir)
     try:
-        doc = parse_document(document.read(1_000_000))
+        doc = parse_document(document.read_text(encoding="utf-8")[:1_000_000])
         db = Database(settings.db_url)
         db.migrate()
         outcome = accept_doc(db, settings, load_key(settings), doc)
@@ -69,8 +77,9 @@ def accept(data_dir: Path, document: click.utils.LazyFile, out: Path | None) -> 
     click.echo(f"channel {outcome.channel_id} is {outcome.state}", err=True)
     click.echo(f"peer {outcome.peer_party} fingerprint: {outcome.peer_fingerprint}", err=True)
     click.echo(f"your fingerprint:        {outcome.my_fingerprint}", err=True)
-    click.echo("Compare both fingerprints with the peer by another means before trusting it.",
-               err=True)
+    click.echo(
+        "Compare both fingerprints with the peer by another means before trusting it.", err=True
+    )
     if outcome.document is not None:
         text = outcome.document.model_dump_json(indent=2)
         if out:

@@ -32,10 +32,15 @@ def guess_lang(text: str) -> str:
 @data_option
 @click.option("--to", "to", default=None, help="Peer party, e.g. CN.")
 @click.option("--channel", "channel_id", default=None, help="Channel id (instead of --to).")
-@click.option("--precedence", type=click.Choice([p.value for p in Precedence]),
-              default="ROUTINE", show_default=True)
-@click.option("--tier", type=click.Choice([t.value for t in Tier]), default="operational",
-              show_default=True)
+@click.option(
+    "--precedence",
+    type=click.Choice([p.value for p in Precedence]),
+    default="ROUTINE",
+    show_default=True,
+)
+@click.option(
+    "--tier", type=click.Choice([t.value for t in Tier]), default="operational", show_default=True
+)
 @click.option("--lang", default=None, help="Language tag of the text (default: guessed).")
 @click.option("--ref", "refs", multiple=True, help="Entry id this statement refers to.")
 @click.argument("text")
@@ -74,6 +79,12 @@ def _summary(entry: dict[str, Any]) -> str:
     return json.dumps(body, ensure_ascii=False)[:200]
 
 
+def _delivery(peer: str, state: dict[str, Any]) -> str:
+    if state["receipted_t"]:
+        return f"{peer}: {state['receipted_t']}"
+    return f"{peer}: {'delivered' if state['delivered'] else '…'}"
+
+
 def _print(entries: list[dict[str, Any]], title: str, fmt: str, *, outbox: bool) -> None:
     if fmt == "json":
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
@@ -96,12 +107,7 @@ def _print(entries: list[dict[str, Any]], title: str, fmt: str, *, outbox: bool)
             _summary(entry),
         ]
         if outbox:
-            cells.append(
-                ", ".join(
-                    f"{peer}: {state['receipted_t'] or ('delivered' if state['delivered'] else '…')}"
-                    for peer, state in entry.get("delivery", {}).items()
-                )
-            )
+            cells.append(", ".join(_delivery(p, s) for p, s in entry.get("delivery", {}).items()))
         table.add_row(*cells)
     Console().print(table)
 

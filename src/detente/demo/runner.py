@@ -36,17 +36,53 @@ class Step:
 
 
 SCRIPT: list[Step] = [
-    Step("us", "text", {"lang": "en", "text": "USS Dewey transiting Taiwan Strait northbound, "
-         "speed 15 knots, innocent passage."}, "PRIORITY", "operational",
-         "US notifies a transit"),
-    Step("cn", "text", {"lang": "zh", "text": "收到。请保持安全距离，我方舰艇将跟踪监视。"},
-         "IMMEDIATE", "operational", "CN answers in Chinese"),
-    Step("us", "text", {"lang": "en", "text": "Request your intentions: PLAN vessel 1.2 NM off "
-         "our port bow, closing."}, "FLASH", "operational", "US FLASH: request intentions"),
-    Step("cn", "text", {"lang": "zh", "text": "我舰将从你舰艉部通过，保持两海里以上距离。"},
-         "FLASH", "operational", "CN FLASH: will pass astern"),
-    Step("us", "text", {"lang": "en", "text": "Understood. Maintaining course and speed."},
-         "ROUTINE", "operational", "US acknowledges"),
+    Step(
+        "us",
+        "text",
+        {
+            "lang": "en",
+            "text": "USS Dewey transiting Taiwan Strait northbound, "
+            "speed 15 knots, innocent passage.",
+        },
+        "PRIORITY",
+        "operational",
+        "US notifies a transit",
+    ),
+    Step(
+        "cn",
+        "text",
+        {"lang": "zh", "text": "收到。请保持安全距离，我方舰艇将跟踪监视。"},
+        "IMMEDIATE",
+        "operational",
+        "CN answers in Chinese",
+    ),
+    Step(
+        "us",
+        "text",
+        {
+            "lang": "en",
+            "text": "Request your intentions: PLAN vessel 1.2 NM off our port bow, closing.",
+        },
+        "FLASH",
+        "operational",
+        "US FLASH: request intentions",
+    ),
+    Step(
+        "cn",
+        "text",
+        {"lang": "zh", "text": "我舰将从你舰艉部通过，保持两海里以上距离。"},
+        "FLASH",
+        "operational",
+        "CN FLASH: will pass astern",
+    ),
+    Step(
+        "us",
+        "text",
+        {"lang": "en", "text": "Understood. Maintaining course and speed."},
+        "ROUTINE",
+        "operational",
+        "US acknowledges",
+    ),
 ]
 
 
@@ -131,8 +167,10 @@ def _play(nodes: dict[str, NodeProcess], result: DemoResult, console: Console) -
             },
         )
         result.sent += 1
-        console.print(f"  {node.settings.party} → {peer[step.side]} [{step.precedence}] "
-                      f"{step.caption} (seq {answer['seq']})")
+        console.print(
+            f"  {node.settings.party} → {peer[step.side]} [{step.precedence}] "
+            f"{step.caption} (seq {answer['seq']})"
+        )
         time.sleep(0.3)
 
     def all_receipted() -> bool:
@@ -151,9 +189,7 @@ def _play(nodes: dict[str, NodeProcess], result: DemoResult, console: Console) -
 
     wait_until(all_receipted, timeout_s=30, interval_s=0.2, what="receipts for every statement")
     sent_texts = sum(1 for s in SCRIPT)
-    result.delivered = sum(
-        len(n.api("GET", "/api/v1/inbox")["entries"]) for n in nodes.values()
-    )
+    result.delivered = sum(len(n.api("GET", "/api/v1/inbox")["entries"]) for n in nodes.values())
     result.receipts = sum(
         1
         for n in nodes.values()
@@ -180,8 +216,11 @@ def _verify(nodes: dict[str, NodeProcess], result: DemoResult, console: Console)
 def _serve(duration_s: float | None, console: Console) -> None:
     if duration_s == 0:
         return
-    console.print("Nodes are running. Press Ctrl-C to stop."
-                  if duration_s is None else f"Nodes keep running for {duration_s:.0f} s.")
+    console.print(
+        "Nodes are running. Press Ctrl-C to stop."
+        if duration_s is None
+        else f"Nodes keep running for {duration_s:.0f} s."
+    )
     deadline = None if duration_s is None else time.monotonic() + duration_s
     with contextlib.suppress(KeyboardInterrupt):
         while deadline is None or time.monotonic() < deadline:

@@ -47,7 +47,9 @@ def verify_batch(
     if member is None or member.is_self:
         raise ProtocolError(f"party {sender} is not a peer on this channel", field="party")
     if len(envelopes) > MAX_BATCH:
-        raise ValidationError(f"{len(envelopes)} entries; the limit is {MAX_BATCH}", field="entries")
+        raise ValidationError(
+            f"{len(envelopes)} entries; the limit is {MAX_BATCH}", field="entries"
+        )
     keys = {member.key_id: VerifyKey.from_b64(member.public_key)}
     opened = []
     for index, envelope in enumerate(envelopes):

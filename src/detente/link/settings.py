@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from detente.wire.enums import Precedence
 
-DEFAULT_DEADLINES_S = {
+DEFAULT_DEADLINES_S: dict[Precedence, float] = {
     Precedence.FLASH: 10 * 60,
     Precedence.IMMEDIATE: 30 * 60,
     Precedence.PRIORITY: 3 * 3600,

@@ -56,9 +56,7 @@ def invite(
             "pending",
             [me.as_member(is_self=True)],
         )
-    return SetupOutcome(
-        doc.channel_id, "pending", key.verify_key.fingerprint, None, None, doc
-    )
+    return SetupOutcome(doc.channel_id, "pending", key.verify_key.fingerprint, None, None, doc)
 
 
 def accept(
@@ -88,12 +86,18 @@ def accept(
     with db.writing() as conn:
         row = queries.get_channel(conn, doc.channel_id)
         if row is None:
-            raise NotFoundError(f"no invitation {doc.channel_id} was issued here", field="channel_id")
+            raise NotFoundError(
+                f"no invitation {doc.channel_id} was issued here", field="channel_id"
+            )
         if doc.inviter_key_id != key.key_id:
-            raise ValidationError("acceptance answers another node's invitation", field="inviter_key_id")
+            raise ValidationError(
+                "acceptance answers another node's invitation", field="inviter_key_id"
+            )
         terms = ChannelSettings.model_validate_json(row.doc)
         if doc.settings_sha256 != settings_hash(terms):
-            raise ValidationError("acceptance is for different channel terms", field="settings_sha256")
+            raise ValidationError(
+                "acceptance is for different channel terms", field="settings_sha256"
+            )
         existing = row.member(peer.party)
         if existing is not None and existing.key_id != peer.key_id:
             raise ConfigError(

@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from detente.errors import DetenteError, SequenceError
 from detente.link.client import PeerClient
@@ -86,7 +87,7 @@ class Courier:
         row: ChannelRow,
         peer: Member,
         role: str,
-        loop_fn: Callable[[ChannelRow, Member], Awaitable[None]],
+        loop_fn: Callable[[ChannelRow, Member], Coroutine[Any, Any, None]],
     ) -> None:
         key = (row.channel_id, peer.party, role)
         task = self._tasks.get(key)
@@ -106,7 +107,7 @@ class Courier:
                 sent = await self.push_once(row, peer)
                 attempts = 0
                 self._contact(row.channel_id, peer.party, True)
-            except (DetenteError, OSError, Exception) as exc:  # noqa: BLE001 - any failure retries
+            except (DetenteError, OSError, Exception) as exc:
                 attempts += 1
                 self._contact(row.channel_id, peer.party, False)
                 await asyncio.to_thread(self._record_failure, row.channel_id, peer.party, exc)
@@ -162,7 +163,7 @@ class Courier:
                 attempts = 0
                 self._contact(row.channel_id, peer.party, True)
                 await asyncio.sleep(interval)
-            except (DetenteError, OSError, Exception) as exc:  # noqa: BLE001 - any failure retries
+            except (DetenteError, OSError, Exception) as exc:
                 attempts += 1
                 self._contact(row.channel_id, peer.party, False)
                 log.debug("pull from %s failed: %s", peer.party, exc)

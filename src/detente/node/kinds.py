@@ -7,5 +7,4 @@ from detente.wire.kinds import KindRegistry, foundation_kinds
 
 def default_registry() -> KindRegistry:
     """The kind registry of a full node. Capabilities register their bodies here."""
-    registry = KindRegistry(foundation_kinds())
-    return registry
+    return KindRegistry(foundation_kinds())

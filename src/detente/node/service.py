@@ -155,7 +155,9 @@ class NodeService:
 
     # serving pulls ------------------------------------------------------------
 
-    def own_entries(self, channel_id: str, from_seq: int, limit: int) -> tuple[list[dict[str, str]], int]:
+    def own_entries(
+        self, channel_id: str, from_seq: int, limit: int
+    ) -> tuple[list[dict[str, str]], int]:
         """Our log from ``from_seq``: envelopes as stored, byte for byte, and our size."""
         with self.db.reading() as conn:
             rows = logs.entries_from(conn, channel_id, self.party, from_seq, limit)

@@ -16,7 +16,7 @@ from detente.errors import ConfigError
 
 CONFIG_FILE = "node.json"
 KEY_FILE = "node.key"
-TOKEN_FILE = "operator.token"
+TOKEN_FILE = "operator.token"  # noqa: S105 - a file name, not a secret
 
 
 class NodeSettings(BaseModel):

@@ -39,10 +39,13 @@ def entry_view(row: StoredEntry) -> dict[str, Any]:
     }
 
 
-def _rows(service: NodeService, *, own: bool, limit: int, include_receipts: bool,
-          channel_id: str | None) -> list[StoredEntry]:
+def _rows(
+    service: NodeService, *, own: bool, limit: int, include_receipts: bool, channel_id: str | None
+) -> list[StoredEntry]:
     query = select(entries).order_by(entries.c.received_t.desc(), entries.c.seq.desc())
-    query = query.where(entries.c.party == service.party if own else entries.c.party != service.party)
+    query = query.where(
+        entries.c.party == service.party if own else entries.c.party != service.party
+    )
     if not include_receipts:
         query = query.where(entries.c.kind != "receipt")
     if channel_id:
@@ -51,18 +54,37 @@ def _rows(service: NodeService, *, own: bool, limit: int, include_receipts: bool
         return [logs._stored(r) for r in conn.execute(query.limit(limit))]
 
 
-def inbox(service: NodeService, *, limit: int = 100, include_receipts: bool = False,
-          channel_id: str | None = None) -> list[dict[str, Any]]:
+def inbox(
+    service: NodeService,
+    *,
+    limit: int = 100,
+    include_receipts: bool = False,
+    channel_id: str | None = None,
+) -> list[dict[str, Any]]:
     """What peers said to us, newest first."""
-    return [entry_view(r) for r in _rows(service, own=False, limit=limit,
-                                         include_receipts=include_receipts, channel_id=channel_id)]
+    return [
+        entry_view(r)
+        for r in _rows(
+            service,
+            own=False,
+            limit=limit,
+            include_receipts=include_receipts,
+            channel_id=channel_id,
+        )
+    ]
 
 
-def outbox(service: NodeService, *, limit: int = 100, include_receipts: bool = False,
-           channel_id: str | None = None) -> list[dict[str, Any]]:
+def outbox(
+    service: NodeService,
+    *,
+    limit: int = 100,
+    include_receipts: bool = False,
+    channel_id: str | None = None,
+) -> list[dict[str, Any]]:
     """What we said, newest first, with delivery and receipt state per peer."""
-    rows = _rows(service, own=True, limit=limit, include_receipts=include_receipts,
-                 channel_id=channel_id)
+    rows = _rows(
+        service, own=True, limit=limit, include_receipts=include_receipts, channel_id=channel_id
+    )
     out = []
     with service.db.reading() as conn:
         channel_peers: dict[str, list[str]] = {}

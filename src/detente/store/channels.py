@@ -58,9 +58,7 @@ def put_channel(
     ).first()
     if exists:
         conn.execute(
-            update(channels)
-            .where(channels.c.channel_id == channel_id)
-            .values(doc=doc, state=state)
+            update(channels).where(channels.c.channel_id == channel_id).values(doc=doc, state=state)
         )
         conn.execute(delete(channel_members).where(channel_members.c.channel_id == channel_id))
     else:

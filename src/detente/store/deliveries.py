@@ -22,14 +22,16 @@ class Delivery:
 
 def get(conn: Connection, channel_id: str, peer: str) -> Delivery:
     row = conn.execute(
-        select(deliveries).where(
-            deliveries.c.channel_id == channel_id, deliveries.c.peer == peer
-        )
+        select(deliveries).where(deliveries.c.channel_id == channel_id, deliveries.c.peer == peer)
     ).first()
     if row is None:
         return Delivery(channel_id, peer, 0, 0, None, None)
     return Delivery(
-        row.channel_id, row.peer, int(row.acked_seq), int(row.attempts), row.last_ok_t,
+        row.channel_id,
+        row.peer,
+        int(row.acked_seq),
+        int(row.attempts),
+        row.last_ok_t,
         row.last_error,
     )
 

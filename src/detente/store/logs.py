@@ -102,8 +102,8 @@ def append(
         return at
     compact = CompactRange.from_hex_list(at.compact.size, at.compact.to_hex_list())
     rows = []
-    ref_rows = []
-    receipt_rows = []
+    ref_rows: list[dict[str, str]] = []
+    receipt_rows: list[dict[str, object]] = []
     for item in signed:
         e = item.entry
         compact.append(bytes.fromhex(item.id))
@@ -194,9 +194,7 @@ def leaf_ids(conn: Connection, channel_id: str, party: str, size: int) -> list[s
     """Entry ids (leaf hashes) of the first ``size`` entries, for proofs and verification."""
     rows = conn.execute(
         select(entries.c.id)
-        .where(
-            entries.c.channel_id == channel_id, entries.c.party == party, entries.c.seq <= size
-        )
+        .where(entries.c.channel_id == channel_id, entries.c.party == party, entries.c.seq <= size)
         .order_by(entries.c.seq)
     )
     return [r.id for r in rows]

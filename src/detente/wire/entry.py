@@ -52,8 +52,8 @@ def format_t(moment: datetime) -> str:
 
 
 def parse_t(text: str) -> datetime:
-    """Inverse of ``format_t``."""
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    """Inverse of ``format_t`` (``fromisoformat`` is C-fast and accepts ``Z`` since 3.11)."""
+    return datetime.fromisoformat(text)
 
 
 class Entry(BaseModel):

@@ -137,3 +137,93 @@ receipts = Table(
     Column("receipt_id", String(64), nullable=False),
     Column("t", Float, nullable=False),
 )
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    # A signed tree head of ``party``'s log. Two rows with one size and different roots
+    # are equivocation: both are kept as proof.
+    Column("channel_id", String(32), primary_key=True),
+    Column("party", String(8), primary_key=True),
+    Column("size", BigInteger, primary_key=True),
+    Column("root", String(64), primary_key=True),
+    Column("t", Float, nullable=False),
+    Column("payload", Text, nullable=False),  # canonical JSON that was signed
+    Column("key_id", String(32), nullable=False),
+    Column("sig", String(100), nullable=False),
+    Column("received_t", Float, nullable=False),
+)
+
+cosignatures = Table(
+    "cosignatures",
+    metadata,
+    Column("channel_id", String(32), primary_key=True),
+    Column("party", String(8), primary_key=True),
+    Column("size", BigInteger, primary_key=True),
+    Column("root", String(64), primary_key=True),
+    Column("witness", String(8), primary_key=True),
+    Column("key_id", String(32), nullable=False),
+    Column("sig", String(100), nullable=False),
+    Column("t", Float, nullable=False),
+)
+
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("alarm_id", Integer, primary_key=True, autoincrement=True),
+    Column("channel_id", String(32), nullable=True),
+    Column("kind", String(40), nullable=False),  # deadline_missed | link_down | equivocation …
+    Column("severity", Integer, nullable=False),  # 1 info … 5 highest
+    Column("ref", String(64), nullable=True),  # the entry (or checkpoint root) concerned
+    Column("text", Text, nullable=False),
+    Column("details", Text, nullable=False),  # JSON
+    Column("raised_t", Float, nullable=False),
+    Column("cleared_t", Float, nullable=True),
+    Index("ix_alarms_open", "cleared_t"),
+    UniqueConstraint("kind", "ref", name="uq_alarms_kind_ref"),
+)
+
+acks = Table(
+    "acks",
+    metadata,
+    # A human "read and understood" of entry ``ref`` by ``party`` (the reader).
+    Column("ref", String(64), primary_key=True),
+    Column("party", String(8), primary_key=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("ack_id", String(64), nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("t", Float, nullable=False),
+)
+
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("ref", String(64), primary_key=True),
+    Column("tier", String(12), primary_key=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("escalation_id", String(64), nullable=False),
+    Column("t", Float, nullable=False),
+)
+
+outages = Table(
+    "outages",
+    metadata,
+    Column("outage_id", Integer, primary_key=True, autoincrement=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("peer", String(8), nullable=False),
+    Column("start_t", Float, nullable=False),
+    Column("end_t", Float, nullable=True),
+    Column("missed_checks", Integer, nullable=False),
+)
+
+suspensions = Table(
+    "suspensions",
+    metadata,
+    Column("entry_id", String(64), primary_key=True),  # the suspend entry
+    Column("channel_id", String(32), nullable=False),
+    Column("party", String(8), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("start_t", Float, nullable=False),
+    Column("end_t", Float, nullable=True),
+    Column("resume_id", String(64), nullable=True),
+)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from detente import errors as e
+
+log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[e.DetenteError], int]] = [
     (e.ForbiddenError, 403),
@@ -38,6 +42,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(e.DetenteError)
     async def _detente(_request: Request, exc: e.DetenteError) -> JSONResponse:
         return JSONResponse(exc.to_dict(), status_code=status_for(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: log it here (without request bodies, which may be secret).
+        log.error("unexpected error: %s", exc, exc_info=exc)
+        return JSONResponse(
+            {"error": "internal", "field": None, "reason": "internal error; see the node's log"},
+            status_code=500,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -6,6 +6,7 @@ Authenticated by bearer token; the dashboard (later) adds logins and roles.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,9 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from detente.errors import AuthError, ValidationError
 from detente.link.outgoing import Draft
 from detente.node import views
+from detente.node.health import node_health
 from detente.node.service import NodeService
 from detente.node.verification import verify_node_logs
-from detente.store import tokens
+from detente.store import alarms as alarm_queries
+from detente.store import logs, tokens
 from detente.wire.enums import Precedence, Tier
 
 router = APIRouter(prefix="/api/v1")
@@ -62,6 +65,15 @@ class Batch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     messages: list[Message] = Field(min_length=1, max_length=1000)
+
+
+def _refs_of(message: Message) -> tuple[str, ...]:
+    """A body's own ``ref`` is also an entry-level reference, so timelines can follow it."""
+    refs = list(message.refs)
+    ref = message.body.get("ref")
+    if isinstance(ref, str) and ref not in refs:
+        refs.insert(0, ref)
+    return tuple(refs)
 
 
 def _send(service: NodeService, messages: list[Message]) -> list[dict[str, Any]]:
@@ -140,3 +152,86 @@ async def log_verify(request: Request, _op: Operator) -> dict[str, Any]:
     service = service_of(request)
     report = await asyncio.to_thread(verify_node_logs, service)
     return report.to_dict()
+
+
+class Acknowledgement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ref: str = Field(pattern=r"^[0-9a-f]{64}$")
+    role: str = Field(min_length=1, max_length=64)
+    officer: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+def _ack(service: NodeService, ack: Acknowledgement) -> dict[str, Any]:
+    with service.db.reading() as conn:
+        found = logs.entry_by_id(conn, ack.ref)
+    if found is None:
+        raise ValidationError(f"no entry {ack.ref[:16]}… on this node", field="ref")
+    body = ack.model_dump(exclude_none=True)
+    signed = service.send(found.channel_id, [Draft("acknowledge", body, refs=(ack.ref,))])
+    return {"id": signed[0].id, "seq": signed[0].entry.seq, "t": signed[0].entry.t}
+
+
+@router.post("/acknowledge")
+async def acknowledge(ack: Acknowledgement, request: Request, _op: Operator) -> dict[str, Any]:
+    """A human's "read and understood" of a peer's statement; stops its deadline clock."""
+    return await asyncio.to_thread(_ack, service_of(request), ack)
+
+
+class Suspension(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/channels/{channel_id}/suspend")
+async def suspend(
+    channel_id: str, suspension: Suspension, request: Request, _op: Operator
+) -> dict[str, Any]:
+    """Suspend dialogue on a channel; the safety floor keeps flowing."""
+    service = service_of(request)
+    signed = await asyncio.to_thread(
+        service.send,
+        channel_id,
+        [Draft("suspend", {"reason": suspension.reason}, Precedence.IMMEDIATE, Tier.POLICY)],
+    )
+    return {"id": signed[0].id, "seq": signed[0].entry.seq}
+
+
+class Resumption(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ref: str = Field(pattern=r"^[0-9a-f]{64}$")
+    note: str | None = Field(default=None, min_length=1, max_length=2000)
+
+
+@router.post("/channels/{channel_id}/resume")
+async def resume(
+    channel_id: str, resumption: Resumption, request: Request, _op: Operator
+) -> dict[str, Any]:
+    service = service_of(request)
+    body = resumption.model_dump(exclude_none=True)
+    signed = await asyncio.to_thread(
+        service.send,
+        channel_id,
+        [Draft("resume", body, Precedence.IMMEDIATE, Tier.POLICY, (resumption.ref,))],
+    )
+    return {"id": signed[0].id, "seq": signed[0].entry.seq}
+
+
+@router.get("/alarms")
+async def list_alarms(request: Request, _op: Operator, open_only: bool = False) -> dict[str, Any]:
+    service = service_of(request)
+
+    def read() -> list[dict[str, Any]]:
+        with service.db.reading() as conn:
+            found = alarm_queries.list_open(conn) if open_only else alarm_queries.list_all(conn)
+            return [asdict(a) for a in found]
+
+    return {"alarms": await asyncio.to_thread(read)}
+
+
+@router.get("/status")
+async def status(request: Request, _op: Operator) -> dict[str, Any]:
+    """Channel health per channel and direction, and the open alarms."""
+    return await asyncio.to_thread(node_health, service_of(request))

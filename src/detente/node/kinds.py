@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from detente.link.kinds import link_kinds
 from detente.wire.kinds import KindRegistry, foundation_kinds
 
 
 def default_registry() -> KindRegistry:
     """The kind registry of a full node. Capabilities register their bodies here."""
-    return KindRegistry(foundation_kinds())
+    return KindRegistry([*foundation_kinds(), *link_kinds()])

@@ -16,7 +16,9 @@ from detente.errors import ChannelError, NotFoundError, ValidationError
 from detente.link.incoming import EntryCheck, ReceiveResult, store_batch, verify_batch
 from detente.link.outgoing import Draft, append_own, normalise
 from detente.node.channel_settings import ChannelSettings
+from detente.node.derive import derive
 from detente.node.identity import load_key
+from detente.node.policy import SendPolicy
 from detente.node.kinds import default_registry
 from detente.node.settings import NodeSettings
 from detente.store import channels as channel_queries
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 
 DraftCheck = Callable[[Connection, ChannelRow, Draft], None]
 """A policy hook on our own drafts, inside the send transaction; raises to refuse."""
+
+Deriver = Callable[[Connection, ChannelRow, Sequence[SignedEntry]], None]
+"""Indexes what stored entries state, inside the storing transaction."""
 
 StoredHook = Callable[[ChannelRow, Sequence[SignedEntry]], None]
 """Called after commit with entries just stored (ours or a peer's)."""
@@ -53,7 +58,8 @@ class NodeService:
         self.registry = registry or default_registry()
         self.db = db or Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
         self.checks: list[EntryCheck] = []
-        self.draft_checks: list[DraftCheck] = []
+        self.draft_checks: list[DraftCheck] = [SendPolicy(self.party, self.registry)]
+        self.derivers: list[Deriver] = [self._derive]
         self.on_stored: list[StoredHook] = []
         self.on_own_appended: list[Callable[[str], None]] = []
 
@@ -117,6 +123,8 @@ class NodeService:
             signed = append_own(
                 conn, channel_id=channel_id, party=self.party, key=self.key, drafts=ready
             )
+            for deriver in self.derivers:
+                deriver(conn, row, signed)
         self._after_store(row, signed)
         return signed
 
@@ -137,11 +145,17 @@ class NodeService:
                 checks=self.checks,
                 max_skew_s=terms.link.max_clock_skew_s,
             )
+            stored = [*result.new, *([result.receipt] if result.receipt else [])]
+            for deriver in self.derivers:
+                deriver(conn, row, stored)
         if result.new:
             self._after_store(row, result.new)
         if result.receipt is not None:
             self._after_store(row, [result.receipt])
         return result
+
+    def _derive(self, conn: Connection, row: ChannelRow, stored: Sequence[SignedEntry]) -> None:
+        derive(conn, row, stored, me=self.party, registry=self.registry)
 
     def _after_store(self, row: ChannelRow, stored: Sequence[SignedEntry]) -> None:
         for hook in self.on_stored:

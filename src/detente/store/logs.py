@@ -233,3 +233,26 @@ def receipt_time(conn: Connection, channel_id: str, by_party: str, seq: int) -> 
 
 def count_entries(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(entries)).scalar() or 0)
+
+
+def latest_of_kind(
+    conn: Connection, channel_id: str, party: str, kind: str, limit: int
+) -> list[StoredEntry]:
+    """The newest ``limit`` entries of one kind in one log, newest first."""
+    rows = conn.execute(
+        select(entries)
+        .where(entries.c.channel_id == channel_id, entries.c.party == party, entries.c.kind == kind)
+        .order_by(entries.c.seq.desc())
+        .limit(limit)
+    )
+    return [_stored(r) for r in rows]
+
+
+def first_seq_since(conn: Connection, channel_id: str, party: str, since_t: float) -> int | None:
+    """The first entry of a log made at or after ``since_t``."""
+    seq = conn.execute(
+        select(func.min(entries.c.seq)).where(
+            entries.c.channel_id == channel_id, entries.c.party == party, entries.c.t >= since_t
+        )
+    ).scalar()
+    return int(seq) if seq is not None else None

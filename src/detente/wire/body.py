@@ -21,3 +21,5 @@ class Body(BaseModel):
     KIND: ClassVar[str] = ""
     SAFETY_FLOOR: ClassVar[bool] = False
     """True for kinds that keep flowing while a channel's dialogue is suspended."""
+    NEEDS_ACK: ClassVar[bool] = True
+    """True for statements a human on the other side must acknowledge before a deadline."""

@@ -33,6 +33,7 @@ class ReceiptBody(Body):
 
     KIND: ClassVar[str] = "receipt"
     SAFETY_FLOOR: ClassVar[bool] = True
+    NEEDS_ACK: ClassVar[bool] = False
 
     of: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,8}$")]
     up_to_seq: int = Field(ge=1)
@@ -68,6 +69,12 @@ class KindRegistry:
 
     def is_safety_floor(self, kind: str) -> bool:
         return self.model(kind).SAFETY_FLOOR
+
+    def needs_ack(self, kind: str) -> bool:
+        return kind in self._bodies and self._bodies[kind].NEEDS_ACK
+
+    def ack_kinds(self) -> list[str]:
+        return sorted(k for k, b in self._bodies.items() if b.NEEDS_ACK)
 
     def validate(self, kind: str, body: dict[str, Any], *, field: str = "body") -> Body:
         """Parse ``body`` as ``kind``; the error names the offending field."""

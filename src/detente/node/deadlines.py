@@ -1,0 +1,170 @@
+"""The deadline watch: acknowledgement clocks by precedence, alarms, escalation by tier.
+
+A statement's clock starts when the reader's node stored it (our receipt for
+the peer's statements, the peer's receipt for ours) and runs for the
+channel's deadline for its precedence. A missed deadline raises an alarm on
+both sides; the author's node escalates the item one tier up with an
+``escalation`` entry, which restarts the clock at the new tier. An
+acknowledgement by the reader stops it at any tier.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from detente.link.outgoing import Draft
+from detente.node.service import NodeService
+from detente.store import alarms, obligations
+from detente.store.channels import ChannelRow
+from detente.store.obligations import OpenItem
+from detente.wire.entry import format_t
+from detente.wire.enums import Precedence, Tier
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """Where one item's acknowledgement clock stands."""
+
+    item: OpenItem
+    tier: Tier
+    start_t: float
+    deadline_t: float
+
+
+def clock_of(
+    item: OpenItem,
+    start_t: float | None,
+    escalations: list[tuple[str, float]],
+    deadlines_s: dict[Precedence, float],
+) -> Clock | None:
+    """Pure: the current tier and deadline, or None while the clock has not started."""
+    if start_t is None:
+        return None
+    tier, since = Tier(item.tier), start_t
+    if escalations:
+        tier_name, since = escalations[-1]
+        tier = Tier(tier_name)
+    return Clock(item, tier, since, since + deadlines_s[Precedence(item.precedence)])
+
+
+def alarm_kind(tier: Tier) -> str:
+    return f"deadline_missed:{tier.value}"
+
+
+class DeadlineWatch:
+    """One tick checks every open clock on every channel; run by the duty holder."""
+
+    def __init__(self, service: NodeService) -> None:
+        self.service = service
+
+    def tick(self, now: float) -> int:
+        """Returns how many deadlines were found missed in this tick."""
+        missed = 0
+        for row in self.service.channels():
+            if row.state != "active":
+                continue
+            for peer in row.peers:
+                missed += self._ours(row, peer.party, now)
+                missed += self._theirs(row, peer.party, now)
+        return missed
+
+    def _clocks(self, row: ChannelRow, author: str, reader: str, now: float) -> list[Clock]:
+        terms = self.service.channel_settings(row)
+        deadlines = terms.link.ack_deadlines_s
+        earliest = now - min(deadlines.values())
+        out = []
+        with self.service.db.reading() as conn:
+            items = obligations.unacknowledged(
+                conn,
+                channel_id=row.channel_id,
+                author=author,
+                reader=reader,
+                kinds=self.service.registry.ack_kinds(),
+                not_after_t=earliest,
+            )
+            for item in items:
+                start = item.receipt_t if author == self.service.party else item.received_t
+                clock = clock_of(item, start, obligations.escalations_of(conn, item.id), deadlines)
+                if clock is not None and clock.deadline_t <= now:
+                    out.append(clock)
+        return out
+
+    def _ours(self, row: ChannelRow, peer: str, now: float) -> int:
+        """Our statements the peer has not acknowledged in time: alarm and escalate."""
+        count = 0
+        for clock in self._clocks(row, self.service.party, peer, now):
+            with self.service.db.writing() as conn:
+                raised = alarms.raise_alarm(
+                    conn,
+                    kind=alarm_kind(clock.tier),
+                    severity=3 if clock.tier is not Tier.POLICY else 4,
+                    text=f"{peer} has not acknowledged our {clock.item.precedence} "
+                    f"{clock.item.kind} #{clock.item.seq} at {clock.tier.value} tier "
+                    f"(deadline {format_t_s(clock.deadline_t)})",
+                    ref=clock.item.id,
+                    channel_id=row.channel_id,
+                    details={
+                        "tier": clock.tier.value,
+                        "deadline_t": clock.deadline_t,
+                        "direction": "out",
+                        "peer": peer,
+                    },
+                )
+            count += int(raised.created)
+            # The clock's tier comes from recorded escalations, so a missed clock below
+            # policy has not been escalated yet (even if a crash came after the alarm).
+            if clock.tier is not Tier.POLICY:
+                up = clock.tier.up()
+                self.service.send(
+                    row.channel_id,
+                    [
+                        Draft(
+                            "escalation",
+                            {
+                                "ref": clock.item.id,
+                                "from_tier": clock.tier.value,
+                                "to_tier": up.value,
+                                "missed_deadline_t": format_t_s(clock.deadline_t),
+                                "reason": f"no acknowledgement within the "
+                                f"{clock.item.precedence} deadline",
+                            },
+                            Precedence(clock.item.precedence),
+                            up,
+                            (clock.item.id,),
+                        )
+                    ],
+                )
+        return count
+
+    def _theirs(self, row: ChannelRow, peer: str, now: float) -> int:
+        """The peer's statements we have not acknowledged in time: alarm here."""
+        count = 0
+        for clock in self._clocks(row, peer, self.service.party, now):
+            with self.service.db.writing() as conn:
+                raised = alarms.raise_alarm(
+                    conn,
+                    kind=alarm_kind(clock.tier),
+                    severity=3 if clock.tier is not Tier.POLICY else 4,
+                    text=f"We have not acknowledged {peer}'s {clock.item.precedence} "
+                    f"{clock.item.kind} #{clock.item.seq} at {clock.tier.value} tier "
+                    f"(deadline {format_t_s(clock.deadline_t)})",
+                    ref=clock.item.id,
+                    channel_id=row.channel_id,
+                    details={
+                        "tier": clock.tier.value,
+                        "deadline_t": clock.deadline_t,
+                        "direction": "in",
+                        "peer": peer,
+                    },
+                )
+            count += int(raised.created)
+        return count
+
+
+def format_t_s(t: float) -> str:
+    from datetime import UTC, datetime
+
+    return format_t(datetime.fromtimestamp(t, UTC))

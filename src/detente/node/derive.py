@@ -1,0 +1,93 @@
+"""Derived state, updated in the same transaction that stores an entry.
+
+Acknowledgements, escalations, suspensions and reported outages are facts
+stated in the logs; these tables only index them. Because they are written
+with the entry, they never disagree with the logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from detente.store import alarms, obligations
+from detente.store.channels import ChannelRow
+from detente.wire.entry import SignedEntry, parse_t
+from detente.wire.enums import Tier
+from detente.wire.kinds import KindRegistry
+
+
+def derive(
+    conn: Connection,
+    row: ChannelRow,
+    stored: Sequence[SignedEntry],
+    *,
+    me: str,
+    registry: KindRegistry,
+) -> None:
+    """Index what ``stored`` entries state; raise alarms the facts call for."""
+    for item in stored:
+        entry = item.entry
+        body = entry.body
+        t = entry.t_epoch
+        if entry.kind == "acknowledge":
+            obligations.record_ack(
+                conn,
+                ref=body["ref"],
+                party=entry.party,
+                channel_id=row.channel_id,
+                ack_id=item.id,
+                role=body["role"],
+                t=t,
+            )
+            for tier in Tier:
+                alarms.clear_kind_ref(
+                    conn, kind=f"deadline_missed:{tier.value}", ref=body["ref"], now_s=t
+                )
+        elif entry.kind == "escalation":
+            obligations.record_escalation(
+                conn,
+                ref=body["ref"],
+                tier=body["to_tier"],
+                channel_id=row.channel_id,
+                escalation_id=item.id,
+                t=t,
+            )
+        elif entry.kind == "suspend":
+            obligations.start_suspension(
+                conn,
+                entry_id=item.id,
+                channel_id=row.channel_id,
+                party=entry.party,
+                reason=body["reason"],
+                t=t,
+            )
+        elif entry.kind == "resume":
+            obligations.end_suspension(conn, entry_id=body["ref"], resume_id=item.id, t=t)
+        elif entry.kind == "outage_report" and entry.party != me:
+            start, end = parse_t(body["start_t"]).timestamp(), parse_t(body["end_t"]).timestamp()
+            obligations.record_outage(
+                conn, row.channel_id, entry.party, start, end, int(body["missed_checks"])
+            )
+            alarms.raise_alarm(
+                conn,
+                kind="link_was_down",
+                severity=4,
+                text=f"{entry.party} reports the link was down from {body['start_t']} "
+                f"to {body['end_t']} ({body['missed_checks']} link checks missed)",
+                ref=item.id,
+                channel_id=row.channel_id,
+                details={"start_t": body["start_t"], "end_t": body["end_t"]},
+            )
+        if entry.party != me and not registry.is_safety_floor(entry.kind):
+            active = obligations.active_suspensions(conn, row.channel_id)
+            if active:
+                alarms.raise_alarm(
+                    conn,
+                    kind="suspension_violation",
+                    severity=3,
+                    text=f"{entry.party} sent {entry.kind} while dialogue is suspended",
+                    ref=item.id,
+                    channel_id=row.channel_id,
+                )

@@ -227,3 +227,66 @@ suspensions = Table(
     Column("end_t", Float, nullable=True),
     Column("resume_id", String(64), nullable=True),
 )
+
+tracks = Table(
+    "tracks",
+    metadata,
+    # The latest state of each track this node sees, for the map and incursion checks.
+    Column("track", String(64), primary_key=True),
+    Column("party", String(8), nullable=True),
+    Column("name", String(100), nullable=True),
+    Column("domain", String(4), nullable=False),
+    Column("t", Float, nullable=False),
+    Column("lat_deg", Float, nullable=False),
+    Column("lon_deg", Float, nullable=False),
+    Column("alt_m", Float, nullable=False),
+    Column("speed_mps", Float, nullable=False),
+    Column("course_deg", Float, nullable=False),
+    Column("vrate_mps", Float, nullable=False),
+    Index("ix_tracks_t", "t"),
+)
+
+encounters = Table(
+    "encounters",
+    metadata,
+    Column("encounter_id", String(32), primary_key=True),
+    Column("domain", String(4), nullable=False),
+    Column("track_a", String(64), nullable=False),
+    Column("track_b", String(64), nullable=False),
+    Column("party_a", String(8), nullable=True),
+    Column("party_b", String(8), nullable=True),
+    Column("level", String(10), nullable=False),
+    Column("max_level", String(10), nullable=False),
+    Column("first_alert_t", Float, nullable=False),
+    Column("closest_m", Float, nullable=False),
+    Column("closest_t", Float, nullable=False),
+    Column("updated_t", Float, nullable=False),
+    Column("cleared_t", Float, nullable=True),
+    Column("data", Text, nullable=False),  # JSON snapshot: both units, CPA, TCPA, range
+    Column("alert_id", String(64), nullable=True),  # the encounter_alert entry we sent
+    Column("alerted_level", String(10), nullable=True),
+    Column("alerted_t", Float, nullable=True),
+)
+
+plans = Table(
+    "plans",
+    metadata,
+    # A party's own planned activities: private, never sent to a peer.
+    Column("plan_id", String(64), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("data", Text, nullable=False),  # JSON of the Plan model
+    Column("created_t", Float, nullable=False),
+)
+
+activity_conflicts = Table(
+    "activity_conflicts",
+    metadata,
+    Column("conflict_id", Integer, primary_key=True, autoincrement=True),
+    Column("a_ref", String(80), nullable=False),  # entry id of a notice, or plan:<id>
+    Column("b_ref", String(80), nullable=False),
+    Column("channel_id", String(32), nullable=True),
+    Column("data", Text, nullable=False),  # JSON: parties, window, band, region, area
+    Column("detected_t", Float, nullable=False),
+    UniqueConstraint("a_ref", "b_ref", name="uq_activity_conflicts_pair"),
+)

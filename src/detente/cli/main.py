@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-from detente.cli import activities, channel, demo, encounters, logs, messages, node, phrases
+from detente.cli import (
+    activities,
+    channel,
+    demo,
+    encounters,
+    logs,
+    messages,
+    node,
+    phrases,
+    status,
+)
 
 
 @click.group()
@@ -19,6 +29,11 @@ main.add_command(messages.send)
 main.add_command(messages.inbox)
 main.add_command(messages.outbox)
 main.add_command(logs.log_group)
+main.add_command(status.status)
+main.add_command(status.ack)
+main.add_command(status.alarms)
+main.add_command(status.suspend)
+main.add_command(status.resume)
 main.add_command(demo.demo)
 main.add_command(encounters.encounters)
 main.add_command(encounters.tracks)

@@ -12,6 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from detente.cli.context import NodeApi, data_option, load_settings
+from detente.errors import DetenteError
+from detente.i18n.phrases import params_from_assignments, validate
+from detente.i18n.render import render_all
 from detente.wire.enums import Precedence, Tier
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -43,7 +46,13 @@ def guess_lang(text: str) -> str:
 )
 @click.option("--lang", default=None, help="Language tag of the text (default: guessed).")
 @click.option("--ref", "refs", multiple=True, help="Entry id this statement refers to.")
-@click.argument("text")
+@click.option(
+    "--phrase",
+    "code",
+    default=None,
+    help="Send a standard phrase: CODE, then its parameters as key=value.",
+)
+@click.argument("words", nargs=-1, required=True)
 def send(
     data_dir: Path,
     to: str | None,
@@ -52,9 +61,28 @@ def send(
     tier: str,
     lang: str | None,
     refs: tuple[str, ...],
-    text: str,
+    code: str | None,
+    words: tuple[str, ...],
 ) -> None:
-    """Send free text to a peer."""
+    """Send free text (TEXT...) or a standard phrase (--phrase CODE key=value ...) to a peer.
+
+    A phrase is checked against the catalogue here, before anything is signed,
+    and shown in every language of the channel.
+    """
+    if code:
+        try:
+            params = params_from_assignments(code, words)
+            validate(code, params)
+            kind = "phrase"
+            body: dict[str, Any] = {"code": code, "params": params}
+            if lang:
+                body["lang"] = lang
+            preview = render_all(code, params)
+        except DetenteError as exc:
+            raise click.UsageError(str(exc)) from exc
+    else:
+        text = " ".join(words)
+        kind, body, preview = "text", {"text": text, "lang": lang or guess_lang(text)}, {}
     api = NodeApi(load_settings(data_dir))
     result = api.request(
         "POST",
@@ -62,13 +90,15 @@ def send(
         json={
             "to": to,
             "channel": channel_id,
-            "kind": "text",
-            "body": {"text": text, "lang": lang or guess_lang(text)},
+            "kind": kind,
+            "body": body,
             "precedence": precedence,
             "tier": tier,
             "refs": list(refs),
         },
     )
+    for language, rendered in preview.items():
+        click.echo(f"[{language}] {rendered}")
     click.echo(f"sent seq {result['seq']} id {result['id']}")
 
 

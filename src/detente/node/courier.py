@@ -42,17 +42,25 @@ class Courier:
         self.rng = rng or random.Random()
         self._tasks: dict[tuple[str, str, str], asyncio.Task[None]] = {}
         self._events: dict[str, asyncio.Event] = {}
+        self._reachable: dict[tuple[str, str], asyncio.Event] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
         self.on_peer_contact: list[Callable[[str, str, bool], None]] = []
 
     async def start(self) -> None:
+        """Start delivering; a stopped courier may be started again (duties regained)."""
+        if self._tasks:
+            return
         self._loop = asyncio.get_running_loop()
-        self.service.on_own_appended.append(self.wake)
+        self._stopping = False
+        if self.wake not in self.service.on_own_appended:
+            self.service.on_own_appended.append(self.wake)
         self._tasks[("", "", "scan")] = asyncio.create_task(self._scan_forever())
 
     async def stop(self) -> None:
         self._stopping = True
+        with contextlib.suppress(ValueError):
+            self.service.on_own_appended.remove(self.wake)
         for task in self._tasks.values():
             task.cancel()
         for task in self._tasks.values():
@@ -72,7 +80,11 @@ class Courier:
     async def _scan_forever(self) -> None:
         """Start loops for channels that appear (accepted while the node runs)."""
         while not self._stopping:
-            rows = await asyncio.to_thread(self.service.channels)
+            try:
+                rows = await asyncio.to_thread(self.service.channels)
+            except Exception as exc:  # database away for a moment: the next scan retries
+                log.warning("channel scan failed: %s", exc)
+                rows = []
             for row in rows:
                 if row.state != "active":
                     continue
@@ -110,14 +122,29 @@ class Courier:
             except (DetenteError, OSError, Exception) as exc:
                 attempts += 1
                 self._contact(row.channel_id, peer.party, False)
-                await asyncio.to_thread(self._record_failure, row.channel_id, peer.party, exc)
-                await asyncio.sleep(self.backoff.delay_s(attempts, self.rng))
+                with contextlib.suppress(Exception):  # the record is for people, not delivery
+                    await asyncio.to_thread(self._record_failure, row.channel_id, peer.party, exc)
+                await self._back_off(row.channel_id, peer.party, attempts)
                 continue
             if sent:
                 continue
             event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=interval)
+
+    def _reachable_event(self, channel_id: str, peer: str) -> asyncio.Event:
+        return self._reachable.setdefault((channel_id, peer), asyncio.Event())
+
+    async def _back_off(self, channel_id: str, peer: str, attempts: int) -> None:
+        """Sleep the backoff delay, cut short when the pull loop reaches the peer again.
+
+        Without this a long outage leaves the pusher asleep for up to the backoff
+        cap after the peer is back; the pull proves it is back within one interval.
+        """
+        reachable = self._reachable_event(channel_id, peer)
+        reachable.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(reachable.wait(), self.backoff.delay_s(attempts, self.rng))
 
     def _record_failure(self, channel_id: str, peer: str, exc: BaseException) -> None:
         with self.service.db.writing() as conn:
@@ -161,6 +188,7 @@ class Courier:
                 while await self.pull_once(row, peer):
                     pass
                 attempts = 0
+                self._reachable_event(row.channel_id, peer.party).set()
                 self._contact(row.channel_id, peer.party, True)
                 await asyncio.sleep(interval)
             except (DetenteError, OSError, Exception) as exc:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
+from detente.node.kinds import is_safety_floor
 from detente.store import alarms, obligations
 from detente.store.channels import ChannelRow
 from detente.wire.entry import SignedEntry, parse_t
@@ -80,7 +81,7 @@ def derive(
                 channel_id=row.channel_id,
                 details={"start_t": body["start_t"], "end_t": body["end_t"]},
             )
-        if entry.party != me and not registry.is_safety_floor(entry.kind):
+        if entry.party != me and not is_safety_floor(registry, entry.kind, entry.body):
             active = obligations.active_suspensions(conn, row.channel_id)
             if active:
                 alarms.raise_alarm(

@@ -9,6 +9,8 @@ the figures are the record's, not a counter that can drift.
 
 from __future__ import annotations
 
+import itertools
+import math
 import time
 from typing import Any
 
@@ -27,7 +29,7 @@ def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
     return ordered[rank]
 
 
@@ -99,7 +101,7 @@ def _longest_silence(conn: Connection, channel_id: str, author: str, now: float)
     if not rows:
         return 0.0
     times = [float(t) for t in rows]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     gaps.append(now - times[-1])
     return max(gaps)
 

@@ -66,9 +66,7 @@ class LinkCheckDuty:
                 outage_id, start_t, missed = outage
                 # Contact is back when the peer receipts what we said since the outage began.
                 first = logs.first_seq_since(conn, row.channel_id, self.service.party, start_t)
-                back_t = (
-                    logs.receipt_time(conn, row.channel_id, peer, first) if first else None
-                )
+                back_t = logs.receipt_time(conn, row.channel_id, peer, first) if first else None
                 if back_t is None:
                     overdue = sum(1 for c in recent if now - c.t > interval)
                     if overdue > missed:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from detente.errors import SuspendedError, ValidationError
 from detente.link.outgoing import Draft
+from detente.node.kinds import is_safety_floor
 from detente.store import logs, obligations
 from detente.store.channels import ChannelRow
 from detente.wire.kinds import KindRegistry
@@ -52,7 +53,7 @@ class SendPolicy:
             if not any(s["entry_id"] == draft.body["ref"] for s in mine):
                 raise ValidationError("not an active suspension of ours", field="body.ref")
             return
-        if active and not self.registry.is_safety_floor(draft.kind):
+        if active and not is_safety_floor(self.registry, draft.kind, draft.body):
             who = ", ".join(f"{s['party']} ({s['reason']})" for s in active)
             raise SuspendedError(
                 f"dialogue on this channel is suspended by {who}; only safety-floor kinds "

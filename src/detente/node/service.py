@@ -18,8 +18,8 @@ from detente.link.outgoing import Draft, append_own, normalise
 from detente.node.channel_settings import ChannelSettings
 from detente.node.derive import derive
 from detente.node.identity import load_key
-from detente.node.policy import SendPolicy
 from detente.node.kinds import default_registry
+from detente.node.policy import SendPolicy
 from detente.node.settings import NodeSettings
 from detente.store import channels as channel_queries
 from detente.store import logs

@@ -8,6 +8,7 @@ from detente.cli import (
     activities,
     channel,
     demo,
+    dialogue,
     encounters,
     logs,
     messages,
@@ -29,6 +30,10 @@ main.add_command(messages.send)
 main.add_command(messages.inbox)
 main.add_command(messages.outbox)
 main.add_command(logs.log_group)
+main.add_command(dialogue.meeting)
+main.add_command(dialogue.readout)
+main.add_command(dialogue.statement)
+main.add_command(dialogue.dialogue)
 main.add_command(status.status)
 main.add_command(status.ack)
 main.add_command(status.alarms)

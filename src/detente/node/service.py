@@ -17,6 +17,7 @@ from detente.link.incoming import EntryCheck, ReceiveResult, store_batch, verify
 from detente.link.outgoing import Draft, append_own, normalise
 from detente.node.channel_settings import ChannelSettings
 from detente.node.derive import derive
+from detente.node.dialogue import DialoguePolicy
 from detente.node.identity import load_key
 from detente.node.kinds import default_registry
 from detente.node.policy import SendPolicy
@@ -58,7 +59,10 @@ class NodeService:
         self.registry = registry or default_registry()
         self.db = db or Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
         self.checks: list[EntryCheck] = []
-        self.draft_checks: list[DraftCheck] = [SendPolicy(self.party, self.registry)]
+        self.draft_checks: list[DraftCheck] = [
+            SendPolicy(self.party, self.registry),
+            DialoguePolicy(self.party, self.registry),
+        ]
         self.derivers: list[Deriver] = [self._derive]
         self.on_stored: list[StoredHook] = []
         self.on_own_appended: list[Callable[[str], None]] = []

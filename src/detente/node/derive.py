@@ -28,6 +28,7 @@ def derive(
     registry: KindRegistry,
 ) -> None:
     """Index what ``stored`` entries state; raise alarms the facts call for."""
+    suspended: bool | None = None  # looked up once per batch, after this batch's own changes
     for item in stored:
         entry = item.entry
         body = entry.body
@@ -82,8 +83,9 @@ def derive(
                 details={"start_t": body["start_t"], "end_t": body["end_t"]},
             )
         if entry.party != me and not is_safety_floor(registry, entry.kind, entry.body):
-            active = obligations.active_suspensions(conn, row.channel_id)
-            if active:
+            if suspended is None or entry.kind in ("suspend", "resume"):
+                suspended = bool(obligations.active_suspensions(conn, row.channel_id))
+            if suspended:
                 alarms.raise_alarm(
                     conn,
                     kind="suspension_violation",

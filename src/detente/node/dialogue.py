@@ -88,13 +88,19 @@ class DialoguePolicy:
         self.me = me
         self.registry = registry
 
-    def __call__(self, conn: Connection, row: ChannelRow, draft: Draft) -> None:
-        if draft.kind in ("meeting_response", "readout"):
-            items = channel_items(conn, self.registry, row.channel_id, MEETING_KINDS)
-            meeting_states([*items, self._item(draft)])
-        elif draft.kind == "endorse":
-            items = channel_items(conn, self.registry, row.channel_id, STATEMENT_KINDS)
-            joint_statement_states([*items, self._item(draft)], [m.party for m in row.members])
+    def __call__(self, conn: Connection, row: ChannelRow, drafts: Sequence[Draft]) -> None:
+        mine = [d for d in drafts if d.kind in (*MEETING_KINDS, *STATEMENT_KINDS)]
+        if not mine:
+            return
+        meetings = channel_items(conn, self.registry, row.channel_id, MEETING_KINDS)
+        statements = channel_items(conn, self.registry, row.channel_id, STATEMENT_KINDS)
+        for draft in mine:
+            if draft.kind in MEETING_KINDS:
+                meetings.append(self._item(draft))
+                meeting_states(meetings)
+            else:
+                statements.append(self._item(draft))
+                joint_statement_states(statements, [m.party for m in row.members])
 
     def _item(self, draft: Draft) -> DialogueItem:
         body = self.registry.validate(draft.kind, draft.body)

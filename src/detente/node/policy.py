@@ -8,6 +8,9 @@ alarm instead (see ``derive``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import Connection
 
 from detente.errors import SuspendedError, ValidationError
@@ -25,13 +28,19 @@ class SendPolicy:
         self.me = me
         self.registry = registry
 
-    def __call__(self, conn: Connection, row: ChannelRow, draft: Draft) -> None:
-        self._refs(conn, row, draft)
-        self._suspension(conn, row, draft)
-        if draft.kind == "acknowledge":
-            self._acknowledge(conn, row, draft)
-        elif draft.kind == "respond":
-            self._known(conn, row, draft.body["ref"], "body.ref")
+    def __call__(self, conn: Connection, row: ChannelRow, drafts: Sequence[Draft]) -> None:
+        active = obligations.active_suspensions(conn, row.channel_id)
+        acked: set[str] = set()
+        for draft in drafts:
+            self._refs(conn, row, draft)
+            self._suspension(active, draft)
+            if draft.kind == "acknowledge":
+                self._acknowledge(conn, row, draft)
+                if draft.body["ref"] in acked:
+                    raise ValidationError("acknowledged twice in one batch", field="body.ref")
+                acked.add(draft.body["ref"])
+            elif draft.kind == "respond":
+                self._known(conn, row, draft.body["ref"], "body.ref")
 
     def _known(self, conn: Connection, row: ChannelRow, ref: str, field: str) -> None:
         found = logs.entry_by_id(conn, ref)
@@ -42,8 +51,7 @@ class SendPolicy:
         for index, ref in enumerate(draft.refs):
             self._known(conn, row, ref, f"refs[{index}]")
 
-    def _suspension(self, conn: Connection, row: ChannelRow, draft: Draft) -> None:
-        active = obligations.active_suspensions(conn, row.channel_id)
+    def _suspension(self, active: list[dict[str, Any]], draft: Draft) -> None:
         if draft.kind == "suspend":
             if any(s["party"] == self.me for s in active):
                 raise ValidationError("dialogue is already suspended by us", field="kind")

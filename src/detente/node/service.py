@@ -32,8 +32,9 @@ from detente.wire.kinds import KindRegistry
 
 log = logging.getLogger(__name__)
 
-DraftCheck = Callable[[Connection, ChannelRow, Draft], None]
-"""A policy hook on our own drafts, inside the send transaction; raises to refuse."""
+DraftCheck = Callable[[Connection, ChannelRow, Sequence[Draft]], None]
+"""A policy hook on our own drafts (the whole batch, in order), inside the send
+transaction, before anything is signed; raises to refuse them all."""
 
 Deriver = Callable[[Connection, ChannelRow, Sequence[SignedEntry]], None]
 """Indexes what stored entries state, inside the storing transaction."""
@@ -122,8 +123,7 @@ class NodeService:
         ready = normalise(self.registry, drafts)
         with self.db.writing() as conn:
             for draft_check in self.draft_checks:
-                for draft in ready:
-                    draft_check(conn, row, draft)
+                draft_check(conn, row, ready)
             signed = append_own(
                 conn, channel_id=channel_id, party=self.party, key=self.key, drafts=ready
             )

@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from detente.link.tls import pinned_context
 from detente.node.channel_doc import parse_document
 from detente.node.channel_settings import ChannelSettings
 from detente.node.channel_setup import accept, invite
@@ -56,9 +58,25 @@ def wait_until(
 
 
 def make_node(
-    data_dir: Path, party: str, name: str, *, db_url: str | None = None, port: int | None = None
+    data_dir: Path,
+    party: str,
+    name: str,
+    *,
+    db_url: str | None = None,
+    port: int | None = None,
+    tls: bool = False,
+    public_url: str | None = None,
 ) -> NodeSettings:
-    return init_node(data_dir, party=party, name=name, port=port or free_port(), db_url=db_url)
+    """A node for tests: plain HTTP on loopback unless ``tls`` (then pinned https)."""
+    return init_node(
+        data_dir,
+        party=party,
+        name=name,
+        port=port or free_port(),
+        db_url=db_url,
+        tls=tls,
+        public_url=public_url,
+    )
 
 
 def connect(a: NodeSettings, b: NodeSettings, terms: ChannelSettings | None = None) -> str:
@@ -96,7 +114,14 @@ class NodeProcess:
 
     @property
     def url(self) -> str:
-        return f"http://{self.settings.host}:{self.settings.port}"
+        return self.settings.local_url
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What an httpx call to this node must verify against (its pinned certificate)."""
+        if not self.settings.tls:
+            return True
+        return pinned_context(self.settings.tls_cert_path.read_text(encoding="ascii"))
 
     def start(self, *, wait: bool = True) -> NodeProcess:
         log = self.log_path.open("ab")
@@ -134,7 +159,10 @@ class NodeProcess:
                     + self.output()
                 )
             try:
-                return httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200
+                return (
+                    httpx.get(self.url + "/healthz", timeout=1.0, verify=self.verify).status_code
+                    == 200
+                )
             except httpx.HTTPError:
                 return False
 
@@ -150,6 +178,7 @@ class NodeProcess:
             self.url + path,
             headers={"authorization": f"Bearer {self._token}"},
             timeout=30.0,
+            verify=self.verify,
             **kwargs,
         )
         if response.status_code >= 400:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import click
 import httpx
 
 from detente.errors import DetenteError
+from detente.link.tls import pinned_context
 from detente.node.identity import load_token
 from detente.node.settings import NodeSettings
 
@@ -32,8 +34,13 @@ class NodeApi:
     """A small synchronous client of a running node's operator API."""
 
     def __init__(self, settings: NodeSettings) -> None:
-        self.base = f"http://{settings.host}:{settings.port}"
+        self.base = settings.local_url
         self.token = load_token(settings)
+        self.verify: ssl.SSLContext | bool = (
+            pinned_context(settings.tls_cert_path.read_text(encoding="ascii"))
+            if settings.tls
+            else True
+        )
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -42,6 +49,7 @@ class NodeApi:
                 self.base + path,
                 headers={"authorization": f"Bearer {self.token}"},
                 timeout=30.0,
+                verify=self.verify,
                 **kwargs,
             )
         except httpx.HTTPError as exc:

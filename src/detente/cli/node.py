@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import click
 from detente.cli.context import data_option, load_settings
 from detente.errors import DetenteError
 from detente.node.identity import init_node
+from detente.node.keystore import PASSPHRASE_ENV, find_passphrase
 
 
 @click.group()
@@ -24,6 +26,19 @@ def node() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--db", "db_url", default=None, help="Database URL (default: SQLite in DIR).")
 @click.option("--public-url", default=None, help="URL peers use to reach this node.")
+@click.option(
+    "--http",
+    "plain_http",
+    is_flag=True,
+    help="Serve plain HTTP instead of TLS (allowed on loopback only).",
+)
+@click.option(
+    "--passphrase-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the passphrase that encrypts the node key "
+    "(default: $DETENTE_PASSPHRASE, else a random one in DIR/node.keypass).",
+)
 def init(
     party: str,
     name: str,
@@ -32,9 +47,16 @@ def init(
     host: str,
     db_url: str | None,
     public_url: str | None,
+    passphrase_file: Path | None,
+    plain_http: bool,
 ) -> None:
     """Make keys, config and database for a new node."""
     try:
+        passphrase = (
+            find_passphrase(data_dir, passphrase_file)
+            if passphrase_file or os.environ.get(PASSPHRASE_ENV)
+            else None
+        )
         settings = init_node(
             data_dir,
             party=party,
@@ -43,6 +65,8 @@ def init(
             host=host,
             db_url=db_url,
             public_url=public_url,
+            passphrase=passphrase,
+            tls=not plain_http,
         )
     except DetenteError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -53,6 +77,11 @@ def init(
     click.echo(f"key id:      {key.key_id}")
     click.echo(f"fingerprint: {key.verify_key.fingerprint}")
     click.echo(f"endpoint:    {settings.public_url}")
+    if settings.tls:
+        from detente.link.tls import fingerprint
+
+        cert = settings.tls_cert_path.read_text(encoding="ascii")
+        click.echo(f"tls cert:    {fingerprint(cert)}")
 
 
 @node.command("run")
@@ -60,7 +89,19 @@ def init(
 @click.option("--port", type=int, default=None, help="Override the configured port.")
 @click.option("--no-duties", is_flag=True, help="Serve only; another worker runs duties.")
 @click.option("--log-level", default="warning", show_default=True)
-def run(data_dir: Path, port: int | None, no_duties: bool, log_level: str) -> None:
+@click.option(
+    "--passphrase-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="File holding the key passphrase (see 'node init').",
+)
+def run(
+    data_dir: Path,
+    port: int | None,
+    no_duties: bool,
+    log_level: str,
+    passphrase_file: Path | None,
+) -> None:
     """Serve the peer and operator APIs and run the node's duties."""
     import uvicorn
 
@@ -72,8 +113,29 @@ def run(data_dir: Path, port: int | None, no_duties: bool, log_level: str) -> No
         overrides["port"] = port
     if no_duties:
         overrides["run_duties"] = False
+    if passphrase_file is not None:
+        overrides["passphrase_file"] = passphrase_file.resolve()
     if overrides:
         settings = settings.model_copy(update=overrides)
     app = create_app(settings)
-    click.echo(f"node {settings.party} serving on http://{settings.host}:{settings.port}", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=False)
+    click.echo(f"node {settings.party} serving on {settings.local_url}", err=True)
+    tls: dict[str, object] = {}
+    if settings.tls:
+        from detente.node.keystore import find_passphrase
+
+        tls = {
+            "ssl_certfile": str(settings.tls_cert_path),
+            "ssl_keyfile": str(settings.tls_key_path),
+            "ssl_keyfile_password": find_passphrase(
+                settings.data_dir, settings.passphrase_file
+            ).decode(),
+        }
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        access_log=False,
+        timeout_keep_alive=15,
+        **tls,  # type: ignore[arg-type]
+    )

@@ -14,6 +14,7 @@ import httpx
 
 from detente.errors import ProtocolError
 from detente.link.auth import sign_request
+from detente.link.tls import pinned_context
 from detente.wire.keys import SigningKey
 
 PEER_PREFIX = "/peer/v1"
@@ -33,12 +34,38 @@ class PeerClient:
     ) -> None:
         self._party = party
         self._key = key
-        self._http = httpx.AsyncClient(
-            transport=transport, timeout=httpx.Timeout(timeout_s, connect=3.0)
+        self._transport = transport
+        self._timeout = httpx.Timeout(timeout_s, connect=3.0)
+        self._http = httpx.AsyncClient(transport=transport, timeout=self._timeout)
+        self._pinned: dict[str, tuple[str, httpx.AsyncClient]] = {}
+
+    def pin(self, endpoint: str, cert_pem: str | None) -> None:
+        """Trust exactly ``cert_pem`` for an https ``endpoint`` (from the channel documents)."""
+        if not endpoint.startswith("https://"):
+            return
+        if cert_pem is None:
+            raise ProtocolError(f"no pinned certificate for {endpoint}", field="tls_cert")
+        current = self._pinned.get(endpoint)
+        if current is not None and current[0] == cert_pem:
+            return
+        client = httpx.AsyncClient(
+            transport=self._transport, timeout=self._timeout, verify=pinned_context(cert_pem)
         )
+        self._pinned[endpoint] = (cert_pem, client)
+
+    def _client_for(self, endpoint: str) -> httpx.AsyncClient:
+        if endpoint.startswith("https://"):
+            pinned = self._pinned.get(endpoint)
+            if pinned is None:
+                # Never fall back to the system's certificate authorities.
+                raise ProtocolError(f"no pinned certificate for {endpoint}", field="tls_cert")
+            return pinned[1]
+        return self._http
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        for _cert, client in self._pinned.values():
+            await client.aclose()
 
     async def _request(
         self, method: str, endpoint: str, target: str, body: bytes = b""
@@ -46,7 +73,7 @@ class PeerClient:
         headers = sign_request(self._key, self._party, method, target, body, time.time())
         if body:
             headers["content-type"] = "application/json"
-        response = await self._http.request(
+        response = await self._client_for(endpoint).request(
             method, endpoint.rstrip("/") + target, content=body, headers=headers
         )
         if len(response.content) > MAX_RESPONSE_BYTES:

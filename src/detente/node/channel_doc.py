@@ -15,11 +15,13 @@ import json
 import secrets
 import time
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from detente.errors import ConfigError, SignatureError, ValidationError
+from detente.link.tls import is_loopback
 from detente.node.channel_settings import ChannelSettings
 from detente.store.channels import Member
 from detente.wire.canonical import canonical_bytes
@@ -34,6 +36,17 @@ class MemberDoc(BaseModel):
     key_id: str = Field(pattern=r"^[0-9a-f]{32}$")
     public_key: str = Field(min_length=43, max_length=43)
     endpoint: str = Field(pattern=r"^https?://", max_length=500)
+    tls_cert: str | None = Field(default=None, max_length=8000)
+    """PEM certificate the peer pins for an https endpoint."""
+
+    @model_validator(mode="after")
+    def _transport(self) -> MemberDoc:
+        url = urlsplit(self.endpoint)
+        if url.scheme == "https" and not self.tls_cert:
+            raise ValueError("an https endpoint needs tls_cert, which peers pin")
+        if url.scheme == "http" and not is_loopback(url.hostname or ""):
+            raise ValueError("plain http is only allowed on loopback; use https")
+        return self
 
     def verify_key(self) -> VerifyKey:
         key = VerifyKey.from_b64(self.public_key)
@@ -42,7 +55,15 @@ class MemberDoc(BaseModel):
         return key
 
     def as_member(self, *, is_self: bool) -> Member:
-        return Member(self.party, self.name, self.key_id, self.public_key, self.endpoint, is_self)
+        return Member(
+            self.party,
+            self.name,
+            self.key_id,
+            self.public_key,
+            self.endpoint,
+            is_self,
+            self.tls_cert,
+        )
 
 
 class Invitation(BaseModel):

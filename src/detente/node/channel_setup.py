@@ -40,6 +40,7 @@ def me_doc(settings: NodeSettings, key: SigningKey) -> MemberDoc:
         key_id=key.key_id,
         public_key=key.verify_key.b64(),
         endpoint=settings.public_url,
+        tls_cert=settings.tls_cert_path.read_text(encoding="ascii") if settings.tls else None,
     )
 
 

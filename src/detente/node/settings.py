@@ -34,10 +34,27 @@ class NodeSettings(BaseModel):
     sqlite_synchronous: str = Field(default="FULL", pattern=r"^(OFF|NORMAL|FULL|EXTRA)$")
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     run_duties: bool = True
+    tls: bool = False
+    """Serve https with DIR/tls.crt and DIR/tls.key; plain http only on loopback."""
+    passphrase_file: Path | None = None
+    """Where the key passphrase lives when not in the environment or the data folder."""
 
     @property
     def key_path(self) -> Path:
         return self.data_dir / KEY_FILE
+
+    @property
+    def tls_cert_path(self) -> Path:
+        return self.data_dir / "tls.crt"
+
+    @property
+    def tls_key_path(self) -> Path:
+        return self.data_dir / "tls.key"
+
+    @property
+    def local_url(self) -> str:
+        """How tools on this machine reach the node (the CLI, tests)."""
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     @property
     def token_path(self) -> Path:

@@ -20,6 +20,7 @@ class Member:
     public_key: str
     endpoint: str
     is_self: bool
+    tls_cert: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ def put_channel(
                 "public_key": m.public_key,
                 "endpoint": m.endpoint,
                 "is_self": m.is_self,
+                "tls_cert": m.tls_cert,
             }
             for m in members
         ],
@@ -112,7 +114,7 @@ def get_channel(conn: Connection, channel_id: str) -> ChannelRow | None:
         row.doc,
         row.state,
         tuple(
-            Member(m.party, m.name, m.key_id, m.public_key, m.endpoint, bool(m.is_self))
+            Member(m.party, m.name, m.key_id, m.public_key, m.endpoint, bool(m.is_self), m.tls_cert)
             for m in members
         ),
     )

@@ -66,6 +66,7 @@ channel_members = Table(
     Column("public_key", String(64), nullable=False),
     Column("endpoint", String(500), nullable=False),
     Column("is_self", Boolean, nullable=False),
+    Column("tls_cert", Text, nullable=True),  # PEM pinned for this member's https endpoint
 )
 
 entries = Table(
@@ -289,4 +290,69 @@ activity_conflicts = Table(
     Column("data", Text, nullable=False),  # JSON: parties, window, band, region, area
     Column("detected_t", Float, nullable=False),
     UniqueConstraint("a_ref", "b_ref", name="uq_activity_conflicts_pair"),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    # People who log in to the dashboard; the password only as an argon2 hash.
+    Column("name", String(64), primary_key=True),
+    Column("role", String(24), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("lang", String(4), nullable=False),
+    Column("theme", String(8), nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until_t", Float, nullable=True),
+    Column("created_t", Float, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    # Dashboard sessions, keyed by the SHA-256 of the cookie value (never the value itself).
+    Column("session_hash", String(64), primary_key=True),
+    Column("operator", String(64), nullable=True),  # None: a login form's pre-login session
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_t", Float, nullable=False),
+    Column("seen_t", Float, nullable=False),
+    Column("expires_t", Float, nullable=False),
+    Index("ix_sessions_operator", "operator"),
+)
+
+held_messages = Table(
+    "held_messages",
+    metadata,
+    # Drafts above their author's authority, waiting for a second person (node/authority.py).
+    Column("held_id", String(32), primary_key=True),
+    Column("channel_id", String(32), nullable=False),
+    Column("operator", String(100), nullable=False),  # who drafted them
+    Column("role", String(32), nullable=False),
+    Column("drafts", Text, nullable=False),  # JSON list of {kind, body, precedence, tier, refs}
+    Column("releasers", String(200), nullable=False),  # comma-separated roles that may release
+    Column("reason", Text, nullable=False),  # why they were held
+    Column("state", String(16), nullable=False),  # held | released | rejected
+    Column("created_t", Float, nullable=False),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_role", String(32), nullable=True),
+    Column("decided_t", Float, nullable=True),
+    Column("decision_note", Text, nullable=True),  # the rejection's reason
+    Column("entry_ids", Text, nullable=True),  # JSON list of the entries a release signed
+    Index("ix_held_messages_state", "state"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    # Every operator action; append-only (database triggers refuse UPDATE and DELETE).
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("t", Float, nullable=False),
+    Column("operator", String(100), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("outcome", String(16), nullable=False),  # ok | held | refused | locked
+    Column("source", String(64), nullable=False),  # the client's address, or "cli"
+    Column("detail", Text, nullable=True),  # the refusal's reason, a note
+    Index("ix_audit_log_t", "t"),
 )

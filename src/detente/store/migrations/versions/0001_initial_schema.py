@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 07:53:19.568853
+Create Date: 2026-11-27 08:02:07.882924
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = "0001"
 down_revision = None
@@ -62,6 +63,22 @@ def upgrade() -> None:
         sa.Column("created_t", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_api_tokens")),
     )
+    op.create_table(
+        "audit_log",
+        sa.Column("audit_id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("t", sa.Float(), nullable=False),
+        sa.Column("operator", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("target", sa.String(length=200), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("audit_id", name=op.f("pk_audit_log")),
+    )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index("ix_audit_log_t", ["t"], unique=False)
+
     op.create_table(
         "channels",
         sa.Column("channel_id", sa.String(length=32), nullable=False),
@@ -168,6 +185,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ref", "tier", name=op.f("pk_escalations")),
     )
     op.create_table(
+        "held_messages",
+        sa.Column("held_id", sa.String(length=32), nullable=False),
+        sa.Column("channel_id", sa.String(length=32), nullable=False),
+        sa.Column("operator", sa.String(length=100), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.Column("drafts", sa.Text(), nullable=False),
+        sa.Column("releasers", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("created_t", sa.Float(), nullable=False),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("decided_role", sa.String(length=32), nullable=True),
+        sa.Column("decided_t", sa.Float(), nullable=True),
+        sa.Column("decision_note", sa.Text(), nullable=True),
+        sa.Column("entry_ids", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("held_id", name=op.f("pk_held_messages")),
+    )
+    with op.batch_alter_table("held_messages", schema=None) as batch_op:
+        batch_op.create_index("ix_held_messages_state", ["state"], unique=False)
+
+    op.create_table(
         "keys",
         sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.Column("party", sa.String(length=8), nullable=False),
@@ -184,6 +222,19 @@ def upgrade() -> None:
         sa.Column("head_id", sa.String(length=64), nullable=False),
         sa.Column("compact", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("channel_id", "party", name=op.f("pk_log_heads")),
+    )
+    op.create_table(
+        "operators",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=24), nullable=False),
+        sa.Column("password_hash", sa.String(length=200), nullable=False),
+        sa.Column("lang", sa.String(length=4), nullable=False),
+        sa.Column("theme", sa.String(length=8), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until_t", sa.Float(), nullable=True),
+        sa.Column("created_t", sa.Float(), nullable=False),
+        sa.Column("disabled", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_operators")),
     )
     op.create_table(
         "outages",
@@ -214,6 +265,19 @@ def upgrade() -> None:
         sa.Column("t", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("channel_id", "by_party", "up_to_seq", name=op.f("pk_receipts")),
     )
+    op.create_table(
+        "sessions",
+        sa.Column("session_hash", sa.String(length=64), nullable=False),
+        sa.Column("operator", sa.String(length=64), nullable=True),
+        sa.Column("csrf_token", sa.String(length=64), nullable=False),
+        sa.Column("created_t", sa.Float(), nullable=False),
+        sa.Column("seen_t", sa.Float(), nullable=False),
+        sa.Column("expires_t", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("session_hash", name=op.f("pk_sessions")),
+    )
+    with op.batch_alter_table("sessions", schema=None) as batch_op:
+        batch_op.create_index("ix_sessions_operator", ["operator"], unique=False)
+
     op.create_table(
         "suspensions",
         sa.Column("entry_id", sa.String(length=64), nullable=False),
@@ -252,6 +316,7 @@ def upgrade() -> None:
         sa.Column("public_key", sa.String(length=64), nullable=False),
         sa.Column("endpoint", sa.String(length=500), nullable=False),
         sa.Column("is_self", sa.Boolean(), nullable=False),
+        sa.Column("tls_cert", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["channel_id"],
             ["channels.channel_id"],
@@ -270,11 +335,20 @@ def downgrade() -> None:
 
     op.drop_table("tracks")
     op.drop_table("suspensions")
+    with op.batch_alter_table("sessions", schema=None) as batch_op:
+        batch_op.drop_index("ix_sessions_operator")
+
+    op.drop_table("sessions")
     op.drop_table("receipts")
     op.drop_table("plans")
     op.drop_table("outages")
+    op.drop_table("operators")
     op.drop_table("log_heads")
     op.drop_table("keys")
+    with op.batch_alter_table("held_messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_held_messages_state")
+
+    op.drop_table("held_messages")
     op.drop_table("escalations")
     with op.batch_alter_table("entry_refs", schema=None) as batch_op:
         batch_op.drop_index("ix_entry_refs_ref")
@@ -289,6 +363,10 @@ def downgrade() -> None:
     op.drop_table("cosignatures")
     op.drop_table("checkpoints")
     op.drop_table("channels")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_log_t")
+
+    op.drop_table("audit_log")
     op.drop_table("api_tokens")
     with op.batch_alter_table("alarms", schema=None) as batch_op:
         batch_op.drop_index("ix_alarms_open")

@@ -13,6 +13,7 @@ HTTP status mapping lives in one place (``detente.api.errors``), never here.
     │   └── SignatureError       signature missing, malformed or wrong
     ├── ProtocolError            a valid entry that breaks the peer protocol
     │   ├── UnknownKeyError      signed by a key the channel does not list
+    │   ├── KeyValidityError     a listed key, but rotated out or revoked for that seq
     │   ├── ChannelError         unknown channel or wrong channel
     │   ├── SequenceError        gap or fork in a peer's sequence
     │   ├── ReplayError          an entry already stored
@@ -77,6 +78,10 @@ class ProtocolError(DetenteError):
 
 class UnknownKeyError(ProtocolError):
     code = "unknown_key"
+
+
+class KeyValidityError(ProtocolError):
+    code = "key_not_valid"
 
 
 class ChannelError(ProtocolError):

@@ -14,9 +14,23 @@ import httpx
 from fastapi import FastAPI
 
 from detente import __version__
-from detente.api import errors, operator, peer
+from detente.api import (
+    errors,
+    metrics,
+    operator,
+    operator_authority,
+    operator_dialogue,
+    operator_evidence,
+    operator_incidents,
+    peer,
+    peer_checkpoints,
+    token_guard,
+)
 from detente.link.client import PeerClient
 from detente.node.courier import Courier
+from detente.node.duties import Duties
+from detente.node.duty import DutyHolder
+from detente.node.rotation import finish_rotation
 from detente.node.service import NodeService
 from detente.node.settings import NodeSettings
 
@@ -32,14 +46,26 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         service.migrate()
-        client = PeerClient(service.party, service.key, transport=peer_transport)
+        finish_rotation(settings, service)
+        client = PeerClient(service.party, lambda: service.key, transport=peer_transport)
         courier = Courier(service, client)
+        duties = Duties(service)
         app.state.courier = courier
-        if settings.run_duties:
-            await courier.start()
+        app.state.duties = duties
+        # Duties run only in the worker holding them (one per node, advisory lock on
+        # PostgreSQL); run_duties says whether this worker may take them at all.
+        holder = DutyHolder(settings.db_url, party=settings.party, enabled=settings.run_duties)
+        holder.on_acquired.extend([courier.start, duties.start])
+        holder.on_lost.extend([duties.stop, courier.stop])
+        holder.on_wake.append(courier.wake)
+        service.on_own_appended.append(holder.announce)
+        app.state.duty_holder = holder
+        await holder.start()
         try:
             yield
         finally:
+            await holder.stop()
+            await duties.stop()
             await courier.stop()
             await client.aclose()
             service.close()
@@ -52,9 +78,21 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.service = service
+    app.state.metrics_registry = metrics.registry_for(service)
     errors.install(app)
     app.include_router(peer.router)
     app.include_router(operator.router)
+    app.include_router(metrics.router)
+    app.include_router(operator_dialogue.router)
+    app.include_router(peer_checkpoints.router)
+    app.include_router(operator_evidence.router)
+    operator_incidents.install(app)  # routes, draft check, opening from alerts
+    # The dashboard (pages, static files, security headers, login); after errors.install.
+    from detente.web.app import install as install_web
+
+    install_web(app)
+    app.include_router(operator_authority.router)
+    token_guard.install(app)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -22,6 +22,7 @@ STATUS: list[tuple[type[e.DetenteError], int]] = [
     (e.SuspendedError, 409),
     (e.ChannelError, 404),
     (e.UnknownKeyError, 403),
+    (e.KeyValidityError, 403),
     (e.SignatureError, 403),
     (e.ProtocolError, 422),
     (e.WireError, 400),

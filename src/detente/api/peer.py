@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from detente.api.body import parse_json, read_limited
 from detente.errors import AuthError, ValidationError, WireError
 from detente.link.auth import verify_request
 from detente.node.service import NodeService
+from detente.store.keyring import KeyRecord
 
 router = APIRouter(prefix="/peer/v1")
 
@@ -20,17 +22,20 @@ def _service(request: Request) -> NodeService:
     return service
 
 
-async def authenticate(request: Request, channel_id: str, body: bytes) -> str:
+async def authenticate(
+    request: Request, channel_id: str, body: bytes, extra: Sequence[KeyRecord] = ()
+) -> str:
     """The calling party, proven by its request signature under this channel's keys."""
     service = _service(request)
     row = await asyncio.to_thread(service.active_channel, channel_id)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    party = verify_request(
+    party = await asyncio.to_thread(
+        verify_request,
         request.headers,
         request.method,
         target,
         body,
-        lambda p, k: service.peer_key(row, p, k),
+        lambda p, k: service.peer_key(row, p, k, extra),
         service.now(),
     )
     if party == service.party:
@@ -43,13 +48,20 @@ async def push(channel_id: str, request: Request) -> dict[str, Any]:
     """Store a batch of the caller's entries; answers with our head of its log and a receipt."""
     service = _service(request)
     raw = await read_limited(request, service.settings.max_request_bytes)
-    sender = await authenticate(request, channel_id, raw)
-    data = parse_json(raw)
-    if not isinstance(data, dict) or set(data) != {"entries"}:
-        raise WireError("body must be an object with exactly the field 'entries'", field="body")
-    envelopes = data["entries"]
-    if not isinstance(envelopes, list) or not envelopes:
-        raise WireError("must be a non-empty list", field="entries")
+    try:
+        sender = await authenticate(request, channel_id, raw)
+        envelopes = _envelopes(raw)
+    except AuthError as exc:
+        # A peer that just rotated its key signs with the new one; the batch it pushes
+        # carries the rotation, signed by the old key. Verify that first, then retry.
+        claimed = request.headers.get("detente-party", "")
+        if exc.field != "detente-key" or not claimed:
+            raise
+        envelopes = _envelopes(raw)
+        announced = await asyncio.to_thread(service.verify_incoming, channel_id, claimed, envelopes)
+        if not announced:
+            raise
+        sender = await authenticate(request, channel_id, raw, announced)
     result = await asyncio.to_thread(service.receive, channel_id, sender, envelopes)
     return {
         "accepted": len(result.new),
@@ -57,6 +69,16 @@ async def push(channel_id: str, request: Request) -> dict[str, Any]:
         "head": {"size": result.head_size, "id": result.head_id},
         "receipt": result.receipt.envelope() if result.receipt else None,
     }
+
+
+def _envelopes(raw: bytes) -> list[object]:
+    data = parse_json(raw)
+    if not isinstance(data, dict) or set(data) != {"entries"}:
+        raise WireError("body must be an object with exactly the field 'entries'", field="body")
+    envelopes = data["entries"]
+    if not isinstance(envelopes, list) or not envelopes:
+        raise WireError("must be a non-empty list", field="entries")
+    return envelopes
 
 
 @router.get("/channels/{channel_id}/entries")

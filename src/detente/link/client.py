@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -27,13 +28,14 @@ class PeerClient:
     def __init__(
         self,
         party: str,
-        key: SigningKey,
+        key: SigningKey | Callable[[], SigningKey],
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_s: float = 10.0,
     ) -> None:
         self._party = party
-        self._key = key
+        # A callable lets the node rotate its key without rebuilding the client.
+        self._key_source: Callable[[], SigningKey] = key if callable(key) else (lambda: key)
         self._transport = transport
         self._timeout = httpx.Timeout(timeout_s, connect=3.0)
         self._http = httpx.AsyncClient(transport=transport, timeout=self._timeout)
@@ -70,7 +72,7 @@ class PeerClient:
     async def _request(
         self, method: str, endpoint: str, target: str, body: bytes = b""
     ) -> dict[str, Any]:
-        headers = sign_request(self._key, self._party, method, target, body, time.time())
+        headers = sign_request(self._key_source(), self._party, method, target, body, time.time())
         if body:
             headers["content-type"] = "application/json"
         response = await self._client_for(endpoint).request(

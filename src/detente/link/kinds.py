@@ -12,6 +12,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from detente.types import JSONObject
 from detente.wire.body import Body
 from detente.wire.enums import Tier
 from detente.wire.kinds import LangTag
@@ -132,6 +133,51 @@ class EmergencyBody(Body):
     position: Position | None = None
 
 
+ROTATION_PURPOSE = "detente/key-rotation"
+
+
+class KeyRotationBody(Body):
+    """Signed by the old key: from the next entry on, this log is signed by the new key.
+
+    ``new_key_sig`` is the new key's signature over the canonical JSON of
+    ``{"purpose", "channel", "party", "old_key_id", "new_key_id"}``, proving the
+    new key's holder agreed to take over this log.
+    """
+
+    KIND: ClassVar[str] = "key_rotation"
+    SAFETY_FLOOR: ClassVar[bool] = True
+    NEEDS_ACK: ClassVar[bool] = False
+
+    new_key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+    new_public_key: Annotated[str, StringConstraints(min_length=43, max_length=43)]
+    new_key_sig: Annotated[str, StringConstraints(min_length=86, max_length=86)]
+
+
+class KeyRevocationBody(Body):
+    """A compromised key of this log: entries it signed from ``from_seq`` on are void."""
+
+    KIND: ClassVar[str] = "key_revocation"
+    SAFETY_FLOOR: ClassVar[bool] = True
+    NEEDS_ACK: ClassVar[bool] = True
+
+    key_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+    from_seq: int = Field(ge=1)
+    reason: ShortText
+
+
+def rotation_statement(
+    channel: str, party: str, old_key_id: str, new_key_id: str
+) -> JSONObject:
+    """What the new key signs to accept a log (see ``KeyRotationBody``)."""
+    return {
+        "purpose": ROTATION_PURPOSE,
+        "channel": channel,
+        "party": party,
+        "old_key_id": old_key_id,
+        "new_key_id": new_key_id,
+    }
+
+
 def link_kinds() -> list[type[Body]]:
     return [
         AcknowledgeBody,
@@ -143,4 +189,6 @@ def link_kinds() -> list[type[Body]]:
         EscalationBody,
         DistressBody,
         EmergencyBody,
+        KeyRotationBody,
+        KeyRevocationBody,
     ]

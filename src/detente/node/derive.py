@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy import Connection
 
 from detente.node.kinds import is_safety_floor
-from detente.store import alarms, obligations
+from detente.store import alarms, keyring, logs, obligations
+from detente.store import channels as channel_queries
 from detente.store.channels import ChannelRow
 from detente.wire.entry import SignedEntry, parse_t
 from detente.wire.enums import Tier
@@ -67,6 +68,41 @@ def derive(
             )
         elif entry.kind == "resume":
             obligations.end_suspension(conn, entry_id=body["ref"], resume_id=item.id, t=t)
+        elif entry.kind == "key_rotation":
+            keyring.rotate(
+                conn,
+                row.channel_id,
+                entry.party,
+                entry.key,
+                entry.seq,
+                body["new_key_id"],
+                body["new_public_key"],
+            )
+            channel_queries.set_member_key(
+                conn, row.channel_id, entry.party, body["new_key_id"], body["new_public_key"]
+            )
+        elif entry.kind == "key_revocation":
+            keyring.revoke(
+                conn,
+                row.channel_id,
+                entry.party,
+                body["key_id"],
+                int(body["from_seq"]),
+                body["reason"],
+            )
+            void = logs.count_signed_from(
+                conn, row.channel_id, entry.party, body["key_id"], int(body["from_seq"])
+            )
+            alarms.raise_alarm(
+                conn,
+                kind="key_revoked",
+                severity=5 if void else 4,
+                text=f"{entry.party} revoked key {body['key_id']} from seq {body['from_seq']}"
+                f" ({body['reason']}); {void} stored entries signed with it from then on are void",
+                ref=item.id,
+                channel_id=row.channel_id,
+                details={"key_id": body["key_id"], "from_seq": body["from_seq"], "void": void},
+            )
         elif entry.kind == "outage_report" and entry.party != me:
             start, end = parse_t(body["start_t"]).timestamp(), parse_t(body["end_t"]).timestamp()
             obligations.record_outage(

@@ -23,9 +23,10 @@ from detente.node.kinds import default_registry
 from detente.node.policy import SendPolicy
 from detente.node.settings import NodeSettings
 from detente.store import channels as channel_queries
-from detente.store import logs
+from detente.store import keyring, logs
 from detente.store.channels import ChannelRow
 from detente.store.database import Database
+from detente.store.keyring import KeyRecord
 from detente.wire.entry import SignedEntry
 from detente.wire.keys import SigningKey, VerifyKey
 from detente.wire.kinds import KindRegistry
@@ -107,11 +108,34 @@ class NodeService:
     def channel_settings(self, row: ChannelRow) -> ChannelSettings:
         return ChannelSettings.model_validate_json(row.doc)
 
-    def peer_key(self, row: ChannelRow, party: str, key_id: str) -> VerifyKey | None:
+    def keyring(self, channel_id: str, party: str) -> list[KeyRecord]:
+        with self.db.reading() as conn:
+            return keyring.keys_of(conn, channel_id, party)
+
+    def peer_key(
+        self, row: ChannelRow, party: str, key_id: str, extra: Sequence[KeyRecord] = ()
+    ) -> VerifyKey | None:
+        """A key the peer may sign requests with: any of its keys not revoked."""
         member = row.member(party)
-        if member is None or member.is_self or member.key_id != key_id:
+        if member is None or member.is_self:
             return None
-        return VerifyKey.from_b64(member.public_key)
+        for record in [*self.keyring(row.channel_id, party), *extra]:
+            if record.key_id == key_id and record.revoked_from_seq is None:
+                return VerifyKey.from_b64(record.public_key)
+        return None
+
+    def verify_incoming(
+        self, channel_id: str, sender: str, envelopes: Sequence[object]
+    ) -> list[KeyRecord]:
+        """The sender's keys as they stand after a batch (a rotation may introduce one)."""
+        row = self.active_channel(channel_id)
+        batch = verify_batch(
+            row, sender, envelopes, self.registry, self.keyring(channel_id, sender)
+        )
+        return [
+            KeyRecord(sender, b["new_key_id"], b["new_public_key"], 0, None, None, None)
+            for b in (i.entry.body for i in batch if i.entry.kind == "key_rotation")
+        ]
 
     # sending ----------------------------------------------------------------
 
@@ -137,7 +161,9 @@ class NodeService:
     def receive(self, channel_id: str, sender: str, envelopes: Sequence[object]) -> ReceiveResult:
         """Verify a peer's batch, then store it all or nothing, with our receipt."""
         row = self.active_channel(channel_id)
-        batch = verify_batch(row, sender, envelopes, self.registry)
+        batch = verify_batch(
+            row, sender, envelopes, self.registry, self.keyring(channel_id, sender)
+        )
         terms = self.channel_settings(row)
         with self.db.writing() as conn:
             result = store_batch(

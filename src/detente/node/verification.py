@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from detente.log.verify import LogReport, verify_log
 from detente.node.service import NodeService
-from detente.store import logs
+from detente.store import keyring, logs
 from detente.wire.keys import VerifyKey
 
 PAGE = 2000
@@ -29,9 +29,13 @@ def verify_node_logs(service: NodeService) -> NodeReport:
     report = NodeReport()
     for row in service.channels():
         for member in row.members:
-            keys = {member.key_id: VerifyKey.from_b64(member.public_key)}
             with service.db.reading() as conn:
                 at = logs.head(conn, row.channel_id, member.party)
+                history = keyring.keys_of(conn, row.channel_id, member.party)
+            # Every key the member ever signed with (rotation keeps old entries valid).
+            keys = {k.key_id: VerifyKey.from_b64(k.public_key) for k in history} or {
+                member.key_id: VerifyKey.from_b64(member.public_key)
+            }
 
             def rows(channel_id: str = row.channel_id, party: str = member.party):  # type: ignore[no-untyped-def]
                 seq = 1

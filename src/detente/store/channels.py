@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from detente.store import keyring
 from detente.store.schema import channel_members, channels, deliveries, keys
 
 
@@ -85,6 +86,7 @@ def put_channel(
         ],
     )
     for m in members:
+        keyring.ensure(conn, channel_id, m.party, m.key_id, m.public_key)
         if m.is_self:
             continue
         have = conn.execute(
@@ -128,3 +130,14 @@ def list_channels(conn: Connection) -> list[ChannelRow]:
         if found is not None:
             out.append(found)
     return out
+
+
+def set_member_key(
+    conn: Connection, channel_id: str, party: str, key_id: str, public_key: str
+) -> None:
+    """The member's current key after a rotation (history stays in ``member_keys``)."""
+    conn.execute(
+        update(channel_members)
+        .where(channel_members.c.channel_id == channel_id, channel_members.c.party == party)
+        .values(key_id=key_id, public_key=public_key)
+    )

@@ -256,3 +256,22 @@ def first_seq_since(conn: Connection, channel_id: str, party: str, since_t: floa
         )
     ).scalar()
     return int(seq) if seq is not None else None
+
+
+def count_signed_from(
+    conn: Connection, channel_id: str, party: str, key_id: str, from_seq: int
+) -> int:
+    """Entries of a log signed by ``key_id`` at or after ``from_seq`` (void after revocation)."""
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(entries)
+            .where(
+                entries.c.channel_id == channel_id,
+                entries.c.party == party,
+                entries.c.key_id == key_id,
+                entries.c.seq >= from_seq,
+            )
+        ).scalar()
+        or 0
+    )

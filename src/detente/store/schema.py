@@ -356,3 +356,18 @@ audit_log = Table(
     Column("detail", Text, nullable=True),  # the refusal's reason, a note
     Index("ix_audit_log_t", "t"),
 )
+
+member_keys = Table(
+    "member_keys",
+    metadata,
+    # Every key a member has signed with on a channel, and for which sequence numbers:
+    # valid for from_seq <= seq < until_seq (rotation), refused from revoked_from_seq.
+    Column("channel_id", String(32), primary_key=True),
+    Column("party", String(8), primary_key=True),
+    Column("key_id", String(32), primary_key=True),
+    Column("public_key", String(64), nullable=False),
+    Column("from_seq", BigInteger, nullable=False),
+    Column("until_seq", BigInteger, nullable=True),
+    Column("revoked_from_seq", BigInteger, nullable=True),
+    Column("revoked_reason", Text, nullable=True),
+)

@@ -2,12 +2,11 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 08:02:07.882924
+Create Date: 2026-11-27 08:05:50.010500
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -224,6 +223,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("channel_id", "party", name=op.f("pk_log_heads")),
     )
     op.create_table(
+        "member_keys",
+        sa.Column("channel_id", sa.String(length=32), nullable=False),
+        sa.Column("party", sa.String(length=8), nullable=False),
+        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("public_key", sa.String(length=64), nullable=False),
+        sa.Column("from_seq", sa.BigInteger(), nullable=False),
+        sa.Column("until_seq", sa.BigInteger(), nullable=True),
+        sa.Column("revoked_from_seq", sa.BigInteger(), nullable=True),
+        sa.Column("revoked_reason", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("channel_id", "party", "key_id", name=op.f("pk_member_keys")),
+    )
+    op.create_table(
         "operators",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("role", sa.String(length=24), nullable=False),
@@ -343,6 +354,7 @@ def downgrade() -> None:
     op.drop_table("plans")
     op.drop_table("outages")
     op.drop_table("operators")
+    op.drop_table("member_keys")
     op.drop_table("log_heads")
     op.drop_table("keys")
     with op.batch_alter_table("held_messages", schema=None) as batch_op:

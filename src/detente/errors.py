@@ -22,6 +22,7 @@ HTTP status mapping lives in one place (``detente.api.errors``), never here.
     ├── ProofError               a Merkle proof or checkpoint does not verify
     ├── AuthError                an operator or peer is not who it claims
     │   └── ForbiddenError     authenticated but not allowed
+    ├── RateLimitError           too many requests from one caller
     ├── NotFoundError            a named thing does not exist
     └── StoreError               the database refused an operation
 """
@@ -114,6 +115,10 @@ class AuthError(DetenteError):
 
 class ForbiddenError(AuthError):
     code = "forbidden"
+
+
+class RateLimitError(DetenteError):
+    code = "rate_limited"
 
 
 class NotFoundError(DetenteError):

@@ -26,6 +26,7 @@ from detente.api import (
     peer_checkpoints,
     token_guard,
 )
+from detente.api.guard import GuardMiddleware
 from detente.link.client import PeerClient
 from detente.node.courier import Courier
 from detente.node.duties import Duties
@@ -78,6 +79,11 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.service = service
+    app.add_middleware(
+        GuardMiddleware,
+        peer_rate_per_s=settings.peer_rate_per_s,
+        operator_rate_per_s=settings.operator_rate_per_s,
+    )
     app.state.metrics_registry = metrics.registry_for(service)
     errors.install(app)
     app.include_router(peer.router)

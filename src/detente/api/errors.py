@@ -16,6 +16,7 @@ STATUS: list[tuple[type[e.DetenteError], int]] = [
     (e.ForbiddenError, 403),
     (e.AuthError, 401),
     (e.NotFoundError, 404),
+    (e.RateLimitError, 429),
     (e.ReplayError, 409),
     (e.EquivocationError, 409),
     (e.SequenceError, 409),

@@ -34,6 +34,8 @@ class NodeSettings(BaseModel):
     sqlite_synchronous: str = Field(default="FULL", pattern=r"^(OFF|NORMAL|FULL|EXTRA)$")
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     run_duties: bool = True
+    peer_rate_per_s: float = Field(default=100.0, gt=0)
+    operator_rate_per_s: float = Field(default=50.0, gt=0)
     tls: bool = False
     """Serve https with DIR/tls.crt and DIR/tls.key; plain http only on loopback."""
     passphrase_file: Path | None = None

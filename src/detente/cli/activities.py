@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from detente.cli.context import NodeApi, data_option, load_settings
 from detente.deconflict.conflict import ConflictBuffer
 from detente.deconflict.feature_conflicts import FeatureConflict, feature_conflicts
 from detente.deconflict.geojson_io import FeatureVolume, InvalidFeature, load_features
@@ -102,3 +103,103 @@ def _print_tables(found: list[FeatureConflict], invalid: list[InvalidFeature]) -
         for item in invalid:
             bad.add_row(item.id, item.reason)
         out.print(bad)
+
+
+@click.group()
+def activity() -> None:
+    """Notify the peer of a planned activity (exercise, live fire, launch window, closure)."""
+
+
+def _geojson(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+
+
+def _print_conflicts(conflicts: list[dict[str, object]], *, heading: str) -> None:
+    if not conflicts:
+        click.echo("no conflicts")
+        return
+    click.echo(heading, err=True)
+    for c in conflicts:
+        parties = c["parties"]
+        assert isinstance(parties, list)
+        click.echo(
+            f"  {c.get('a_title')} ({parties[0]}) × {c.get('b_title')} ({parties[1]}): "
+            f"{c['area_km2']} km², {c['start']} → {c['end']}, "
+            f"{c['alt_lower_m']}–{c['alt_upper_m']} m"
+        )
+
+
+@activity.command("notify")
+@data_option
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="GeoJSON FeatureCollection: properties kind, title; one feature per volume.",
+)
+@click.option("--to", default=None, help="Peer party (default: the only channel).")
+@click.option("--precedence", default="PRIORITY", show_default=True)
+@click.option("--check-only", is_flag=True, help="Only report conflicts; send nothing.")
+def notify(data_dir: Path, path: Path, to: str | None, precedence: str, check_only: bool) -> None:
+    """Check a notice against the peer's notices, warn of conflicts, then send it."""
+    api = NodeApi(load_settings(data_dir))
+    payload = {"to": to, "geojson": _geojson(path), "precedence": precedence}
+    if check_only:
+        data = api.request("POST", "/api/v1/activities/check", json=payload)
+        _print_conflicts(data["conflicts"], heading="conflicts with the peer's notices:")
+        return
+    if to is None:
+        node = api.request("GET", "/api/v1/node")
+        peers = {p for c in node["channels"] for p in c["parties"] if p != node["party"]}
+        if len(peers) != 1:
+            raise click.UsageError("several peers: name one with --to")
+        payload["to"] = peers.pop()
+    data = api.request("POST", "/api/v1/activities/notify", json=payload)
+    click.echo(f"notified: seq {data['seq']} id {data['id']}")
+    _print_conflicts(data["conflicts"], heading="warning: it conflicts with the peer's notices:")
+
+
+@plan.command("add")
+@data_option
+@click.option("--id", "plan_id", required=True, help="Your name for the plan.")
+@click.option(
+    "--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True
+)
+def plan_add(data_dir: Path, plan_id: str, path: Path) -> None:
+    """Store a private plan (never sent) and show its conflicts with the peer's notices."""
+    api = NodeApi(load_settings(data_dir))
+    data = api.request(
+        "POST", "/api/v1/plans", json={"plan_id": plan_id, "geojson": _geojson(path)}
+    )
+    click.echo(f"plan {data['plan_id']} stored")
+    _print_conflicts(data["conflicts"], heading="it conflicts with the peer's notices:")
+
+
+@plan.command("list")
+@data_option
+def plan_list(data_dir: Path) -> None:
+    """Our plans, the active notices of both sides, and their conflicts."""
+    data = NodeApi(load_settings(data_dir)).request("GET", "/api/v1/activities")
+    console = Console()
+    table = Table("plan", "kind", "title", "volumes")
+    for p in data["plans"]:
+        table.add_row(p["plan_id"], p["kind"], p["title"], str(len(p["volumes"])))
+    console.print(table)
+    table = Table("notice", "party", "kind", "title", "volumes")
+    for n in data["notices"]:
+        table.add_row(n["id"][:12] + "…", n["party"], n["kind"], n["title"], str(len(n["volumes"])))
+    console.print(table)
+    _print_conflicts(data["conflicts"], heading="conflicts:")
+
+
+@plan.command("remove")
+@data_option
+@click.argument("plan_id")
+def plan_remove(data_dir: Path, plan_id: str) -> None:
+    """Delete a plan of ours."""
+    NodeApi(load_settings(data_dir)).request("DELETE", f"/api/v1/plans/{plan_id}")
+    click.echo(f"plan {plan_id} removed")

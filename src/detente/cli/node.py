@@ -95,12 +95,27 @@ def init(
     default=None,
     help="File holding the key passphrase (see 'node init').",
 )
+@click.option(
+    "--track-feed",
+    "feeds",
+    multiple=True,
+    help="Live tracks: tcp://host:port or udp://host:port[#fmt=ais|sbs|jsonl]; repeat.",
+)
+@click.option(
+    "--registry",
+    "unit_registry",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Unit registry file (identifiers → party, name, type).",
+)
 def run(
     data_dir: Path,
     port: int | None,
     no_duties: bool,
     log_level: str,
     passphrase_file: Path | None,
+    feeds: tuple[str, ...],
+    unit_registry: Path | None,
 ) -> None:
     """Serve the peer and operator APIs and run the node's duties."""
     import uvicorn
@@ -115,6 +130,10 @@ def run(
         overrides["run_duties"] = False
     if passphrase_file is not None:
         overrides["passphrase_file"] = passphrase_file.resolve()
+    if feeds:
+        overrides["track_feeds"] = list(feeds)
+    if unit_registry is not None:
+        overrides["unit_registry"] = unit_registry.resolve()
     if overrides:
         settings = settings.model_copy(update=overrides)
     app = create_app(settings)

@@ -36,6 +36,11 @@ class NodeSettings(BaseModel):
     run_duties: bool = True
     peer_rate_per_s: float = Field(default=100.0, gt=0)
     operator_rate_per_s: float = Field(default=50.0, gt=0)
+    track_feeds: list[str] = Field(default_factory=list)
+    """Live track feeds: ``tcp://host:port`` (we connect) or ``udp://host:port`` (we listen),
+    optionally ``#fmt=ais|sbs|jsonl|modes``."""
+    unit_registry: Path | None = None
+    """YAML or JSON file of known units (identifiers, party, name, type)."""
     tls: bool = False
     """Serve https with DIR/tls.crt and DIR/tls.key; plain http only on loopback."""
     passphrase_file: Path | None = None

@@ -41,7 +41,7 @@ async def post_tracks(lines: TrackLines, request: Request, _op: Operator) -> dic
     states = []
     for line in lines.lines:
         states.extend(decoder.feed_line(line, now))
-    states.extend(decoder.finish())
+    decoder.finish()
     watch_of(request).ingest(states)
     return {
         "states": len(states),

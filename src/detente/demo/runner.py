@@ -1,8 +1,10 @@
-"""Runs the demo: two real node processes, a channel, a scripted exchange, a summary.
+"""Runs the demo: two real node processes, a channel, the scenario, a summary.
 
-The script is a list of steps, each a statement one side makes, so later
-capabilities add their own steps (phrases, encounters, incidents) without
-changing how the demo starts nodes or checks the result.
+The nodes are real ``detente node run`` processes on loopback with SQLite;
+the scenario's beats speak through each node's operator API and the
+simulator's traffic streams into both. ``speed`` runs simulated time faster
+(the channel's deadlines shrink with it, so a missed FLASH deadline still
+escalates within the ten simulated minutes).
 """
 
 from __future__ import annotations
@@ -11,79 +13,24 @@ import contextlib
 import json
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
+from detente.deconflict.simulator.scenario import generate
+from detente.demo.scenario import BEATS, SCENARIO_MINUTES, DemoContext, TrackFeeder, feed_lines
 from detente.link.settings import LinkSettings
 from detente.node.channel_settings import ChannelSettings
 from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.wire.enums import Precedence
 
-
-@dataclass(frozen=True)
-class Step:
-    """One statement of the scripted exchange."""
-
-    side: str  # "us" or "cn"
-    kind: str
-    body: dict[str, Any]
-    precedence: str = "ROUTINE"
-    tier: str = "operational"
-    caption: str = ""
-
-
-SCRIPT: list[Step] = [
-    Step(
-        "us",
-        "text",
-        {
-            "lang": "en",
-            "text": "USS Dewey transiting Taiwan Strait northbound, "
-            "speed 15 knots, innocent passage.",
-        },
-        "PRIORITY",
-        "operational",
-        "US notifies a transit",
-    ),
-    Step(
-        "cn",
-        "text",
-        {"lang": "zh", "text": "收到。请保持安全距离，我方舰艇将跟踪监视。"},
-        "IMMEDIATE",
-        "operational",
-        "CN answers in Chinese",
-    ),
-    Step(
-        "us",
-        "text",
-        {
-            "lang": "en",
-            "text": "Request your intentions: PLAN vessel 1.2 NM off our port bow, closing.",
-        },
-        "FLASH",
-        "operational",
-        "US FLASH: request intentions",
-    ),
-    Step(
-        "cn",
-        "text",
-        {"lang": "zh", "text": "我舰将从你舰艉部通过，保持两海里以上距离。"},
-        "FLASH",
-        "operational",
-        "CN FLASH: will pass astern",
-    ),
-    Step(
-        "us",
-        "text",
-        {"lang": "en", "text": "Understood. Maintaining course and speed."},
-        "ROUTINE",
-        "operational",
-        "US acknowledges",
-    ),
-]
+DEMO_OPERATORS = {
+    "us": [("us-duty", "duty_officer", "en"), ("us-release", "release_authority", "en")],
+    "cn": [("cn-duty", "duty_officer", "zh"), ("cn-release", "release_authority", "zh")],
+}
+DEMO_PASSWORD = "detente-demo-2026"  # noqa: S105 - printed for the demo's users on purpose
 
 
 @dataclass
@@ -93,6 +40,8 @@ class DemoResult:
     receipts: int = 0
     logs_verified: dict[str, bool] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
+    scenario: dict[str, Any] = field(default_factory=dict)
+    beats_failed: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,7 +50,47 @@ class DemoResult:
             "receipts": self.receipts,
             "logs_verified": self.logs_verified,
             "urls": self.urls,
+            "scenario": self.scenario,
+            "beats_failed": self.beats_failed,
         }
+
+
+def demo_terms(speed: float) -> ChannelSettings:
+    """Short deadlines and link checks so the demo shows them within ten minutes."""
+    return ChannelSettings(
+        link=LinkSettings(
+            ack_deadlines_s={
+                Precedence.FLASH: max(2.0, 90.0 / speed),
+                Precedence.IMMEDIATE: max(3.0, 180.0 / speed),
+                Precedence.PRIORITY: 3 * 3600.0,
+                Precedence.ROUTINE: 6 * 3600.0,
+            },
+            link_check_interval_s=max(15.0, 60.0 / speed),
+            pull_interval_s=1.0,
+        )
+    )
+
+
+def _create_operators(workdir: Path) -> list[str]:
+    """Demo logins for the dashboard, if the web package is installed."""
+    try:
+        from detente.node.operators import create_operator  # type: ignore[attr-defined]
+        from detente.node.settings import NodeSettings
+        from detente.store.database import Database
+    except ImportError:
+        return []
+    lines = []
+    for side, operators in DEMO_OPERATORS.items():
+        settings = NodeSettings.load(workdir / side)
+        db = Database(settings.db_url)
+        try:
+            for name, role, lang in operators:
+                with db.writing() as conn:
+                    create_operator(conn, name=name, role=role, password=DEMO_PASSWORD, lang=lang)
+                lines.append(f"{settings.party}: {name} / {DEMO_PASSWORD} ({role}, {lang})")
+        finally:
+            db.close()
+    return lines
 
 
 def run_demo(
@@ -110,10 +99,10 @@ def run_demo(
     duration_s: float | None,
     headless: bool,
     summary: Path | None,
+    speed: float = 1.0,
     console: Console | None = None,
-    on_ready: Callable[[dict[str, NodeProcess]], None] | None = None,
 ) -> DemoResult:
-    """Start both nodes, run the script, verify, then keep serving for ``duration_s``."""
+    """Start both nodes, play the scenario, verify, then keep serving for ``duration_s``."""
     console = console or Console(stderr=True)
     temp = None
     if workdir is None:
@@ -122,20 +111,31 @@ def run_demo(
     workdir.mkdir(parents=True, exist_ok=True)
     us = make_node(workdir / "us", "US", "INDOPACOM J3")
     cn = make_node(workdir / "cn", "CN", "Southern Theater Command")
-    terms = ChannelSettings(link=LinkSettings(link_check_interval_s=30, pull_interval_s=1.0))
-    channel_id = connect(us, cn, terms)
-    console.print(f"[bold]Channel[/] {channel_id} between US and CN set up in {workdir}")
+    channel_id = connect(us, cn, demo_terms(speed))
+    logins = _create_operators(workdir)
+    console.print(f"[bold]Détente demo[/]: channel {channel_id} between US and CN in {workdir}")
     nodes = {"us": NodeProcess(us), "cn": NodeProcess(cn)}
     result = DemoResult()
+    feeder: TrackFeeder | None = None
     try:
         for node in nodes.values():
             node.start()
         result.urls = {n.settings.party: n.url for n in nodes.values()}
         for party, url in result.urls.items():
-            console.print(f"  {party} node: {url}  (API docs: {url}/api/docs)")
-        if on_ready:
-            on_ready(nodes)
-        _play(nodes, result, console)
+            console.print(f"  {party} dashboard: {url}/ui/   (API: {url}/api/docs)")
+        for line in logins:
+            console.print(f"  login {line}")
+        scenario = generate("scs", minutes=SCENARIO_MINUTES, seed=1, start_t=time.time())
+        ctx = DemoContext(nodes["us"], nodes["cn"], scenario, speed, time.time())
+        feeder = TrackFeeder(ctx, feed_lines(scenario))
+        feeder.start()
+        _play(ctx, result, console)
+        remaining = scenario.end_t - ctx.sim_t()
+        if remaining > 0:
+            time.sleep(remaining / speed)
+        feeder.stop.set()
+        _settle(nodes)
+        _collect(nodes, result, console)
         _verify(nodes, result, console)
         if summary:
             summary.write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
@@ -143,6 +143,8 @@ def run_demo(
             duration_s = 0.0
         _serve(duration_s, console)
     finally:
+        if feeder is not None:
+            feeder.stop.set()
         for node in nodes.values():
             node.stop()
         if temp is not None:
@@ -151,57 +153,78 @@ def run_demo(
     return result
 
 
-def _play(nodes: dict[str, NodeProcess], result: DemoResult, console: Console) -> None:
-    peer = {"us": "CN", "cn": "US"}
-    for step in SCRIPT:
-        node = nodes[step.side]
-        answer = node.api(
-            "POST",
-            "/api/v1/messages",
-            json={
-                "to": peer[step.side],
-                "kind": step.kind,
-                "body": step.body,
-                "precedence": step.precedence,
-                "tier": step.tier,
-            },
-        )
-        result.sent += 1
-        console.print(
-            f"  {node.settings.party} → {peer[step.side]} [{step.precedence}] "
-            f"{step.caption} (seq {answer['seq']})"
-        )
-        time.sleep(0.3)
+def _play(ctx: DemoContext, result: DemoResult, console: Console) -> None:
+    for beat in BEATS:
+        wait = beat.at_s / ctx.speed - (time.time() - ctx.started_wall)
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            beat.run(ctx)
+            console.print(f"  [dim]T+{beat.at_s:>4.0f}s[/] {beat.caption}")
+        except Exception as exc:
+            result.beats_failed.append(f"{beat.caption}: {exc}")
+            console.print(f"  [red]T+{beat.at_s:>4.0f}s {beat.caption} failed: {exc}[/]")
 
-    def all_receipted() -> bool:
-        delivered = receipts = 0
+
+def _settle(nodes: dict[str, NodeProcess]) -> None:
+    """Wait until each side has receipted everything the other said."""
+
+    def done() -> bool:
         for node in nodes.values():
             for row in node.api("GET", "/api/v1/delivery")["channels"]:
-                delivered += row["delivered_seq"]
-                receipts += row["receipted_seq"]
-        done = all(
-            row["receipted_seq"] >= _last_statement_seq(node)
-            for node in nodes.values()
-            for row in node.api("GET", "/api/v1/delivery")["channels"]
-        )
-        result.delivered, result.receipts = delivered, receipts
-        return done
+                if row["delivered_seq"] < row["own_size"]:
+                    return False
+        return True
 
-    wait_until(all_receipted, timeout_s=30, interval_s=0.2, what="receipts for every statement")
-    sent_texts = sum(1 for s in SCRIPT)
-    result.delivered = sum(len(n.api("GET", "/api/v1/inbox")["entries"]) for n in nodes.values())
-    result.receipts = sum(
-        1
-        for n in nodes.values()
-        for e in n.api("GET", "/api/v1/inbox", params={"receipts": True})["entries"]
-        if e["kind"] == "receipt"
-    )
-    console.print(f"[green]✓[/] {sent_texts} statements delivered and receipted on both sides")
+    with contextlib.suppress(TimeoutError):
+        wait_until(done, timeout_s=30, interval_s=0.3, what="delivery of everything")
 
 
-def _last_statement_seq(node: NodeProcess) -> int:
-    own = node.api("GET", "/api/v1/outbox", params={"limit": 1})["entries"]
-    return int(own[0]["seq"]) if own else 0
+def _collect(nodes: dict[str, NodeProcess], result: DemoResult, console: Console) -> None:
+    facts: dict[str, Any] = {}
+    for node in nodes.values():
+        inbox = node.api("GET", "/api/v1/inbox", params={"limit": 1000, "receipts": True})
+        entries = inbox["entries"]
+        outbox = node.api("GET", "/api/v1/outbox", params={"limit": 1000})["entries"]
+        result.sent += len(outbox)
+        result.delivered += sum(1 for e in entries if e["kind"] != "receipt")
+        result.receipts += sum(1 for e in entries if e["kind"] == "receipt")
+        party = node.settings.party
+        kinds: dict[str, int] = {}
+        for e in outbox:
+            kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+        alarms = node.api("GET", "/api/v1/alarms")["alarms"]
+        encounters = node.api("GET", "/api/v1/encounters")["encounters"]
+        activities = node.api("GET", "/api/v1/activities")
+        dialogue = node.api("GET", "/api/v1/dialogue")["channels"]
+        facts[party] = {
+            "sent_by_kind": kinds,
+            "alarms_by_kind": _count(a["kind"].split(":")[0] for a in alarms),
+            "encounters": [
+                {
+                    "id": e["encounter_id"],
+                    "domain": e["domain"],
+                    "max_level": e["max_level"],
+                    "closest_m": round(e["closest_m"], 1),
+                    "tracks": [e["track_a"], e["track_b"]],
+                }
+                for e in encounters
+                if e["max_level"] in ("warning", "critical")
+            ],
+            "activity_conflicts": len(activities["conflicts"]),
+            "meetings": [m["status"] for c in dialogue for m in c["meetings"]],
+            "readouts": sorted({p for c in dialogue for m in c["meetings"] for p in m["readouts"]}),
+        }
+    result.scenario = facts
+    for party, f in facts.items():
+        console.print(f"  {party}: sent {f['sent_by_kind']}; alarms {f['alarms_by_kind']}")
+
+
+def _count(items: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
 
 
 def _verify(nodes: dict[str, NodeProcess], result: DemoResult, console: Console) -> None:

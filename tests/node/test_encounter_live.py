@@ -128,7 +128,8 @@ def test_encounter_alert_reaches_the_peer(
     critical = found[0]["body"]
     assert {critical["a"]["party"], critical["b"]["party"]} == {"US", "CN"}
     assert critical["cpa_m"] < 457
-    assert critical["phrase"] == "ALTER_COURSE_STARBOARD"
+    assert critical["phrase"] == "REQUEST_ALTER_COURSE_TO_SIDE"
+    assert critical["phrase_params"] == {"side": "starboard"}
     assert found[0]["precedence"] == "FLASH"
     (encounter,) = us.api("GET", "/api/v1/encounters")["encounters"]
     assert encounter["max_level"] == "critical"

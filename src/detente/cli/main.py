@@ -14,6 +14,7 @@ from detente.cli import (
     messages,
     node,
     phrases,
+    sim,
     status,
 )
 
@@ -43,4 +44,7 @@ main.add_command(demo.demo)
 main.add_command(encounters.encounters)
 main.add_command(encounters.tracks)
 main.add_command(activities.activities)
+main.add_command(activities.activity)
+main.add_command(activities.plan)
 main.add_command(phrases.phrase)
+main.add_command(sim.sim)

@@ -56,9 +56,8 @@ def test_logs_append_keeps_head_and_root(db: Database) -> None:
     assert report.ok, report.problems
 
 
-def test_logs_failed_transaction_leaves_nothing(db: Database) -> None:
-    key = SigningKey.generate()
-    with pytest.raises(RuntimeError), db.writing() as conn:
+def _append_then_crash(db: Database, key: SigningKey) -> None:
+    with db.writing() as conn:
         append_own(
             conn,
             channel_id=CHANNEL,
@@ -67,6 +66,12 @@ def test_logs_failed_transaction_leaves_nothing(db: Database) -> None:
             drafts=[Draft("text", {"text": "x", "lang": "en"})],
         )
         raise RuntimeError("crash before commit")
+
+
+def test_logs_failed_transaction_leaves_nothing(db: Database) -> None:
+    key = SigningKey.generate()
+    with pytest.raises(RuntimeError):
+        _append_then_crash(db, key)
     with db.reading() as conn:
         assert conn.execute(select(entries)).first() is None
         assert logs.head(conn, CHANNEL, "US").size == 0

@@ -10,6 +10,8 @@ from detente.cli import (
     demo,
     dialogue,
     encounters,
+    evidence,
+    incidents,
     logs,
     messages,
     node,
@@ -48,3 +50,7 @@ main.add_command(activities.activity)
 main.add_command(activities.plan)
 main.add_command(phrases.phrase)
 main.add_command(sim.sim)
+main.add_command(evidence.evidence)
+main.add_command(evidence.checkpoint)
+main.add_command(incidents.incident)
+main.add_command(incidents.playbook)

@@ -66,6 +66,7 @@ def demo_terms(speed: float) -> ChannelSettings:
                 Precedence.ROUTINE: 6 * 3600.0,
             },
             link_check_interval_s=max(15.0, 60.0 / speed),
+            checkpoint_interval_s=max(5.0, 60.0 / speed),
             pull_interval_s=1.0,
         )
     )
@@ -197,7 +198,12 @@ def _collect(nodes: dict[str, NodeProcess], result: DemoResult, console: Console
         encounters = node.api("GET", "/api/v1/encounters")["encounters"]
         activities = node.api("GET", "/api/v1/activities")
         dialogue = node.api("GET", "/api/v1/dialogue")["channels"]
+        incidents = node.api("GET", "/api/v1/incidents")["incidents"]
         facts[party] = {
+            "incidents": [
+                {"id": i["id"], "type": i["type"], "state": i["state"], "level": i["level"]}
+                for i in incidents
+            ],
             "sent_by_kind": kinds,
             "alarms_by_kind": _count(a["kind"].split(":")[0] for a in alarms),
             "encounters": [

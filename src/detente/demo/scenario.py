@@ -155,6 +155,7 @@ def routine_phrase(ctx: DemoContext) -> None:
 
 
 def cn_acknowledges_phrase(ctx: DemoContext) -> None:
+    _wait_arrival(ctx.cn, ctx.facts["routine_phrase"])
     ctx.cn.api(
         "POST",
         "/api/v1/acknowledge",
@@ -272,6 +273,84 @@ def readouts(ctx: DemoContext) -> None:
     )
 
 
+def _incident(ctx: DemoContext, node: NodeProcess) -> dict[str, Any]:
+    """The sea incident the nodes opened by themselves from the destroyer crossing."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = node.api("GET", "/api/v1/incidents")["incidents"]
+        if found:
+            incident: dict[str, Any] = found[0]
+            ctx.facts["incident"] = incident["id"]
+            return incident
+        time.sleep(0.5)
+    raise TimeoutError("no incident was opened from the encounter")
+
+
+def acknowledge_alerts_and_incident(ctx: DemoContext) -> None:
+    """CN's duty officer reads the alerts; whoever did not open the incident acknowledges it."""
+    incident = _incident(ctx, ctx.cn)
+    inbox = ctx.cn.api("GET", "/api/v1/inbox", params={"limit": 500})["entries"]
+    for entry in inbox:
+        if entry["kind"] == "encounter_alert" and entry["party"] == "US":
+            ctx.cn.api(
+                "POST",
+                "/api/v1/acknowledge",
+                json={"ref": entry["id"], "role": "duty officer", "officer": "Lt Cdr Wang"},
+            )
+    detail = ctx.cn.api("GET", f"/api/v1/incidents/{incident['id']}")
+    reader = ctx.cn if detail["opener"] == "US" else ctx.us
+    _wait_arrival(reader, incident["id"])
+    reader.api(
+        "POST",
+        "/api/v1/acknowledge",
+        json={"ref": incident["id"], "role": "duty officer", "officer": "watch officer"},
+    )
+
+
+def incident_steps(ctx: DemoContext) -> None:
+    incident_id = ctx.facts.get("incident") or _incident(ctx, ctx.us)["id"]
+    ctx.us.api("POST", f"/api/v1/incidents/{incident_id}/steps", json={})
+    ctx.cn.api("POST", f"/api/v1/incidents/{incident_id}/steps", json={})
+
+
+def assessments(ctx: DemoContext) -> None:
+    incident_id = ctx.facts["incident"]
+    ctx.us.api(
+        "POST",
+        f"/api/v1/incidents/{incident_id}/assessment",
+        json={"level": 3, "rationale": "Critical crossing at 150 yards, risk of collision."},
+    )
+    ctx.cn.api(
+        "POST",
+        f"/api/v1/incidents/{incident_id}/assessment",
+        json={"level": 2, "rationale": "双方保持了安全距离，属不安全会遇。", "lang": "zh"},
+    )
+
+
+def resolution(ctx: DemoContext) -> None:
+    incident_id = ctx.facts["incident"]
+    ctx.us.api(
+        "POST",
+        f"/api/v1/incidents/{incident_id}/close",
+        json={
+            "outcome": "resolved",
+            "agreed_facts": [
+                "The destroyers passed 137 m apart near Gaven Reef.",
+                "Both ships altered course to starboard after the alert.",
+            ],
+            "measures": ["Keep at least 2 NM separation in the area for 72 hours."],
+        },
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            ctx.cn.api("POST", f"/api/v1/incidents/{incident_id}/endorse")
+            return
+        except RuntimeError:
+            time.sleep(0.5)  # the proposal is still on its way
+    raise TimeoutError("the resolution proposal did not reach CN")
+
+
 def _wait_arrival(node: NodeProcess, entry_id: str, timeout_s: float = 20) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -292,7 +371,15 @@ BEATS: list[Beat] = [
         "US FLASH: confirm the window (CN will not acknowledge: watch the deadline)",
         us_flash_unanswered,
     ),
+    Beat(
+        380,
+        "Duty officers acknowledge the encounter alerts and the incident",
+        acknowledge_alerts_and_incident,
+    ),
+    Beat(395, "Both sides send the next step of their de-escalation playbook", incident_steps),
     Beat(400, "US requests a call at theater tier", us_call_request),
+    Beat(430, "Each side assesses the incident's level (3 and 2: shown, not hidden)", assessments),
     Beat(450, "US proposes a meeting; CN accepts", meeting),
     Beat(520, "Both sides write their readouts", readouts),
+    Beat(560, "US proposes the resolution; CN endorses it: resolved, signed by both", resolution),
 ]

@@ -27,6 +27,8 @@ class LinkSettings(BaseModel):
     max_batch: int = Field(default=500, ge=1, le=5000)
     pull_interval_s: float = Field(default=5.0, ge=0.1, le=3600)
     max_clock_skew_s: float = Field(default=300.0, ge=1.0, le=86400)
+    checkpoint_interval_s: float = Field(default=60.0, ge=1.0, le=86400)
+    """How often each node signs a checkpoint of its log and asks the peer to witness it."""
 
     @model_validator(mode="after")
     def _all_precedences(self) -> LinkSettings:

@@ -10,16 +10,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from detente.deconflict.activity import activity_kinds
+from detente.deconflict.alert import EncounterAlertBody
 from detente.dialogue.bodies import dialogue_kinds
 from detente.i18n.kinds import i18n_kinds
 from detente.i18n.phrases import catalogue
+from detente.incidents.bodies import incident_kinds
 from detente.link.kinds import link_kinds
 from detente.wire.kinds import KindRegistry, foundation_kinds
 
 
 def default_registry() -> KindRegistry:
     """The kind registry of a full node. Capabilities register their bodies here."""
-    return KindRegistry([*foundation_kinds(), *link_kinds(), *i18n_kinds(), *dialogue_kinds()])
+    return KindRegistry(
+        [
+            *foundation_kinds(),
+            *link_kinds(),
+            *i18n_kinds(),
+            *dialogue_kinds(),
+            *incident_kinds(),
+            *activity_kinds(),
+            EncounterAlertBody,
+        ]
+    )
 
 
 def is_safety_floor(registry: KindRegistry, kind: str, body: dict[str, Any]) -> bool:

@@ -9,6 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from detente.dialogue.bodies import JointStatementBody, statement_text_sha256
+from detente.log.evidence import encode_bundle
+from detente.log.evidence_verify import verify_bundle
 from detente.testing import NodeProcess, connect, make_node, wait_until
 
 SLOT_A = {"start": "2026-12-01T02:00:00Z", "end": "2026-12-01T03:00:00Z"}
@@ -145,3 +148,23 @@ def test_meeting_proposal_counter_accept_readouts_and_joint_statement(
         view = statement_of(node)
         assert view["signed_by_all"] is True
         assert sorted(view["signed_by"]) == ["CN", "US"]
+
+    # The joint statement verifies offline in an evidence bundle, with both signatures.
+    for node in (us, cn):
+        node.api("POST", "/api/v1/checkpoints/now")
+    bundle = encode_bundle(
+        us.api(
+            "POST", "/api/v1/evidence/export", json={"entries": [statement["id"], endorsed["id"]]}
+        )
+    )
+    report = verify_bundle(bundle)
+    assert report.ok, report.failures
+    by_id = {e.id: e for e in report.entries}
+    issued, endorsement = by_id[statement["id"]], by_id[endorsed["id"]]
+    assert (issued.party, issued.kind) == ("US", "joint_statement")
+    assert (endorsement.party, endorsement.kind) == ("CN", "endorse")
+    assert endorsement.body["ref"] == statement["id"]
+    words = JointStatementBody.model_validate(issued.body)
+    assert endorsement.body["text_sha256"] == statement_text_sha256(words)
+    tampered = bundle.replace("双方将每周测试热线".encode(), "双方将每日测试热线".encode())
+    assert not verify_bundle(tampered).ok

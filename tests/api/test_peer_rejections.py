@@ -231,3 +231,21 @@ def test_peer_rejects_unsigned_request(target: Target) -> None:
     )
     data = refused(target, response, 401, "unauthorized")
     assert data["field"] == "detente-party"
+
+
+def test_peer_error_summary_follows_accept_language(target: Target) -> None:
+    item = target.entry(99, GENESIS_PREV)
+    envelope = item.envelope()
+    envelope["sig"] = b64encode(bytes(64))
+    body = json.dumps({"entries": [envelope]}).encode()
+    path = f"/peer/v1/channels/{target.channel_id}/entries"
+    headers = sign_request(target.cn_key, "CN", "POST", path, body, time.time())
+    for lang, summary in (("zh-CN", "签名无效"), ("en", "bad signature")):
+        response = httpx.post(
+            target.us.url + path,
+            content=body,
+            headers={**headers, "accept-language": lang},
+            timeout=10,
+        )
+        assert response.json()["message"] == summary
+        assert "does not verify" in response.json()["reason"]  # the exact detail stays English

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from detente import errors as e
+from detente.i18n.ui import gettext_for
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,40 @@ STATUS: list[tuple[type[e.DetenteError], int]] = [
 ]
 
 
+SUMMARY: dict[str, str] = {
+    "invalid": "invalid input",
+    "ingest": "invalid input",
+    "wire": "malformed request",
+    "not_canonical": "not canonical JSON",
+    "bad_signature": "bad signature",
+    "unknown_key": "unknown key",
+    "key_not_valid": "key not valid for this entry",
+    "wrong_channel": "wrong channel",
+    "sequence": "sequence error",
+    "replay": "entry already stored (replay)",
+    "suspended": "channel suspended",
+    "equivocation": "equivocation detected",
+    "protocol": "protocol error",
+    "proof": "proof does not verify",
+    "unauthorized": "not authorised",
+    "forbidden": "not permitted for your role",
+    "not_found": "not found",
+    "rate_limited": "rate limited: slow down and retry",
+    "config": "configuration error",
+    "store": "database error",
+    "internal": "internal error",
+}
+"""A translatable one-line summary per error code; ``reason`` keeps the exact English detail."""
+
+
+def localised(payload: dict[str, str | None], request: Request) -> dict[str, str | None]:
+    """Add ``message``: the summary in the caller's language (``Accept-Language``: en or zh)."""
+    wanted = request.headers.get("accept-language", "en").lower()
+    lang = "zh" if wanted.startswith("zh") else "en"
+    summary = SUMMARY.get(str(payload.get("error")), "invalid input")
+    return {**payload, "message": gettext_for(lang)(summary)}
+
+
 def status_for(exc: e.DetenteError) -> int:
     for cls, status in STATUS:
         if isinstance(exc, cls):
@@ -42,23 +77,23 @@ def status_for(exc: e.DetenteError) -> int:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(e.DetenteError)
-    async def _detente(_request: Request, exc: e.DetenteError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=status_for(exc))
+    async def _detente(request: Request, exc: e.DetenteError) -> JSONResponse:
+        return JSONResponse(localised(exc.to_dict(), request), status_code=status_for(exc))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # A bug, not bad input: log it here (without request bodies, which may be secret).
         log.error("unexpected error: %s", exc, exc_info=exc)
-        return JSONResponse(
-            {"error": "internal", "field": None, "reason": "internal error; see the node's log"},
-            status_code=500,
-        )
+        payload = {
+            "error": "internal",
+            "field": None,
+            "reason": "internal error; see the node's log",
+        }
+        return JSONResponse(localised(payload, request), status_code=500)
 
     @app.exception_handler(RequestValidationError)
-    async def _request_validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         loc = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse(
-            {"error": "invalid", "field": loc or None, "reason": str(first.get("msg"))},
-            status_code=422,
-        )
+        payload = {"error": "invalid", "field": loc or None, "reason": str(first.get("msg"))}
+        return JSONResponse(localised(payload, request), status_code=422)

@@ -16,7 +16,7 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -245,3 +245,27 @@ def temporary_postgres_database() -> Any:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def running_pair(
+    base: Path,
+    *,
+    terms: ChannelSettings | None = None,
+    db_url: str | None = None,
+    tls: bool = False,
+    us_args: tuple[str, ...] = (),
+    cn_name: str = "Southern Theater Command",
+) -> Iterator[tuple[NodeProcess, NodeProcess]]:
+    """US and CN node processes with a channel between them; US on ``db_url`` if given."""
+    us = make_node(base / "us", "US", "INDOPACOM J3", db_url=db_url, tls=tls)
+    cn = make_node(base / "cn", "CN", cn_name, tls=tls)
+    connect(us, cn, terms)
+    nodes = (NodeProcess(us, extra_args=us_args), NodeProcess(cn))
+    try:
+        for node in nodes:
+            node.start()
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()

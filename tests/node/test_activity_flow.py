@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import NodeProcess, running_pair, wait_until
 
 
 def area(lon: float, lat: float, size: float) -> list[list[list[float]]]:
@@ -42,17 +42,8 @@ def collection(
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
-    cn = make_node(tmp_path / "cn", "CN", "Eastern Theater Command")
-    connect(us, cn)
-    nodes = (NodeProcess(us), NodeProcess(cn))
-    try:
-        for node in nodes:
-            node.start()
+    with running_pair(tmp_path, cn_name="Eastern Theater Command") as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 def test_cn_live_fire_notice_conflicts_with_us_transit_plan(

@@ -15,7 +15,7 @@ import pytest
 
 from detente.link.settings import LinkSettings
 from detente.node.channel_settings import ChannelSettings
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import NodeProcess, running_pair, wait_until
 from detente.wire.enums import Precedence
 
 FAST = ChannelSettings(
@@ -35,24 +35,28 @@ FAST = ChannelSettings(
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
-    connect(us, cn, FAST)
-    nodes = (NodeProcess(us), NodeProcess(cn))
-    try:
-        for node in nodes:
-            node.start()
+    with running_pair(tmp_path, terms=FAST) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
-def send(node: NodeProcess, to: str, text: str, precedence: str = "ROUTINE",
-         kind: str = "text", body: dict[str, Any] | None = None) -> dict[str, Any]:
-    result: dict[str, Any] = node.api("POST", "/api/v1/messages", json={
-        "to": to, "kind": kind, "body": body or {"text": text, "lang": "en"},
-        "precedence": precedence})
+def send(
+    node: NodeProcess,
+    to: str,
+    text: str,
+    precedence: str = "ROUTINE",
+    kind: str = "text",
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    result: dict[str, Any] = node.api(
+        "POST",
+        "/api/v1/messages",
+        json={
+            "to": to,
+            "kind": kind,
+            "body": body or {"text": text, "lang": "en"},
+            "precedence": precedence,
+        },
+    )
     return result
 
 
@@ -82,11 +86,16 @@ def test_missed_flash_deadline_alarms_both_sides_and_escalates(
     assert escalation["tier"] == "theater"
     # Still nobody: theater misses too and it goes to policy, the top.
     wait_until(lambda: alarms_of(us, "deadline_missed:theater"), what="theater deadline")
-    wait_until(lambda: any(e["body"]["to_tier"] == "policy" for e in inbox(cn, "escalation")),
-               what="escalation to policy")
+    wait_until(
+        lambda: any(e["body"]["to_tier"] == "policy" for e in inbox(cn, "escalation")),
+        what="escalation to policy",
+    )
     # A human at CN finally acknowledges: every deadline alarm on the item clears on both sides.
-    cn.api("POST", "/api/v1/acknowledge",
-           json={"ref": flash["id"], "role": "duty officer", "officer": "Cdr Li"})
+    cn.api(
+        "POST",
+        "/api/v1/acknowledge",
+        json={"ref": flash["id"], "role": "duty officer", "officer": "Cdr Li"},
+    )
 
     def cleared(node: NodeProcess) -> bool:
         return all(a["cleared_t"] for a in alarms_of(node, "deadline_missed"))
@@ -100,18 +109,28 @@ def test_acknowledged_in_time_raises_no_alarm_and_twice_is_refused(
 ) -> None:
     us, cn = pair
     item = send(us, "CN", "Maintaining course", "IMMEDIATE")
-    wait_until(lambda: [e for e in cn.api("GET", "/api/v1/inbox")["entries"]
-                        if e["id"] == item["id"]], what="arrival")
+    wait_until(
+        lambda: [e for e in cn.api("GET", "/api/v1/inbox")["entries"] if e["id"] == item["id"]],
+        what="arrival",
+    )
     cn.api("POST", "/api/v1/acknowledge", json={"ref": item["id"], "role": "duty officer"})
-    response = httpx.post(cn.url + "/api/v1/acknowledge",
-                          json={"ref": item["id"], "role": "duty officer"},
-                          headers={"authorization": f"Bearer {cn._token}"})
+    response = httpx.post(
+        cn.url + "/api/v1/acknowledge",
+        json={"ref": item["id"], "role": "duty officer"},
+        headers={"authorization": f"Bearer {cn._token}"},
+    )
     assert response.status_code == 422
     assert "already acknowledged" in response.json()["reason"]
     assert response.json()["field"] == "body.ref"
     status = wait_until(
-        lambda: (s := us.api("GET", "/api/v1/status"))["channels"][0]["peers"][0]["out"][
-            "ack_latency"]["count"] and s, what="ack latency in US status")
+        lambda: (
+            (s := us.api("GET", "/api/v1/status"))["channels"][0]["peers"][0]["out"]["ack_latency"][
+                "count"
+            ]
+            and s
+        ),
+        what="ack latency in US status",
+    )
     figures = status["channels"][0]["peers"][0]["out"]
     assert figures["ack_latency"]["p50_s"] is not None
     assert figures["receipt_latency"]["count"] >= 1
@@ -132,11 +151,15 @@ def test_link_down_is_alarmed_and_outage_recorded_on_both_sides(
     status = us.api("GET", "/api/v1/status")["channels"][0]["peers"][0]
     assert status["current_outage"] is not None
     cn.start()
-    wait_until(lambda: all(a["cleared_t"] for a in alarms_of(us, "link_down")), timeout_s=20,
-               what="link back at US")
+    wait_until(
+        lambda: all(a["cleared_t"] for a in alarms_of(us, "link_down")),
+        timeout_s=20,
+        what="link back at US",
+    )
     wait_until(lambda: alarms_of(us, "link_was_down"), what="outage recorded at US")
-    (was_down,) = wait_until(lambda: alarms_of(cn, "link_was_down"), timeout_s=20,
-                             what="outage report at CN")
+    (was_down,) = wait_until(
+        lambda: alarms_of(cn, "link_was_down"), timeout_s=20, what="outage report at CN"
+    )
     assert "US reports the link was down" in was_down["text"]
     (report,) = inbox(cn, "outage_report")
     assert report["body"]["missed_checks"] >= 2
@@ -151,36 +174,51 @@ def test_suspended_channel_refuses_dialogue_and_carries_the_safety_floor(
     us, cn = pair
     channel = us.api("GET", "/api/v1/node")["channels"][0]["id"]
     before = send(us, "CN", "Before the suspension")
-    suspension = us.api("POST", f"/api/v1/channels/{channel}/suspend",
-                        json={"reason": "Protest at the boarding of our vessel"})
+    suspension = us.api(
+        "POST",
+        f"/api/v1/channels/{channel}/suspend",
+        json={"reason": "Protest at the boarding of our vessel"},
+    )
     wait_until(lambda: inbox(cn, "suspend"), what="suspension at CN")
     # Dialogue is refused by both nodes, with the reason.
     for node, to in ((us, "CN"), (cn, "US")):
-        response = httpx.post(node.url + "/api/v1/messages", json={
-            "to": to, "body": {"text": "Shall we talk?", "lang": "en"}},
-            headers={"authorization": f"Bearer {node._token}"})
+        response = httpx.post(
+            node.url + "/api/v1/messages",
+            json={"to": to, "body": {"text": "Shall we talk?", "lang": "en"}},
+            headers={"authorization": f"Bearer {node._token}"},
+        )
         assert response.status_code == 409, response.text
         assert response.json()["error"] == "suspended"
         assert "Protest at the boarding" in response.json()["reason"]
     # Every safety-floor kind still flows, both ways.
     floor = [
-        ("distress", {"text": "Fire in engine room, request assistance", "lang": "en",
-                      "position": {"lat_deg": 15.1, "lon_deg": 117.8}}),
+        (
+            "distress",
+            {
+                "text": "Fire in engine room, request assistance",
+                "lang": "en",
+                "position": {"lat_deg": 15.1, "lon_deg": 117.8},
+            },
+        ),
         ("emergency", {"text": "Man overboard, all ships keep a lookout", "lang": "en"}),
     ]
     for kind, body in floor:
         sent = send(cn, "US", "", "FLASH", kind=kind, body=body)
-        wait_until(lambda sent=sent: [e for e in inbox(us, kind) if e["id"] == sent["id"]],
-                   what=f"{kind} during suspension")
+        wait_until(
+            lambda sent=sent, kind=kind: [e for e in inbox(us, kind) if e["id"] == sent["id"]],
+            what=f"{kind} during suspension",
+        )
     cn.api("POST", "/api/v1/acknowledge", json={"ref": before["id"], "role": "duty officer"})
     wait_until(lambda: inbox(us, "acknowledge"), what="acknowledgement during suspension")
     wait_until(lambda: len(inbox(us, "link_check")) >= 2, what="link checks keep flowing")
     status = cn.api("GET", "/api/v1/status")["channels"][0]
     assert status["suspended_by"][0]["party"] == "US"
     # Only the suspending party resumes; then dialogue flows again.
-    refused = httpx.post(cn.url + f"/api/v1/channels/{channel}/resume",
-                         json={"ref": suspension["id"]},
-                         headers={"authorization": f"Bearer {cn._token}"})
+    refused = httpx.post(
+        cn.url + f"/api/v1/channels/{channel}/resume",
+        json={"ref": suspension["id"]},
+        headers={"authorization": f"Bearer {cn._token}"},
+    )
     assert refused.status_code == 422
     us.api("POST", f"/api/v1/channels/{channel}/resume", json={"ref": suspension["id"]})
     wait_until(lambda: inbox(cn, "resume"), what="resumption at CN")

@@ -12,7 +12,7 @@ import pytest
 from detente.dialogue.bodies import JointStatementBody, statement_text_sha256
 from detente.log.evidence import encode_bundle
 from detente.log.evidence_verify import verify_bundle
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import NodeProcess, running_pair, wait_until
 
 SLOT_A = {"start": "2026-12-01T02:00:00Z", "end": "2026-12-01T03:00:00Z"}
 SLOT_B = {"start": "2026-12-02T02:00:00Z", "end": "2026-12-02T03:00:00Z"}
@@ -21,17 +21,8 @@ SLOT_C = {"start": "2026-12-03T06:00:00Z", "end": "2026-12-03T07:00:00Z"}
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
-    connect(us, cn)
-    nodes = (NodeProcess(us), NodeProcess(cn))
-    try:
-        for node in nodes:
-            node.start()
+    with running_pair(tmp_path) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 def post(node: NodeProcess, to: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from detente.link.settings import LinkSettings
 from detente.node import incidents as node_incidents
 from detente.node.channel_settings import ChannelSettings
 from detente.node.service import NodeService
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import NodeProcess, connect, make_node, running_pair, wait_until
 from detente.wire.enums import Precedence
 from tests.incidents.builders import head_on_alert
 
@@ -44,17 +44,8 @@ TERMS = ChannelSettings(
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
-    connect(us, cn, TERMS)
-    nodes = (NodeProcess(us), NodeProcess(cn))
-    try:
-        for node in nodes:
-            node.start()
+    with running_pair(tmp_path, terms=TERMS) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 def refused(node: NodeProcess, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:

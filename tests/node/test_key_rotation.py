@@ -13,7 +13,7 @@ import pytest
 
 from detente.link.auth import sign_request
 from detente.node.identity import load_key
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import NodeProcess, running_pair, wait_until
 from detente.wire.entry import Entry, now_t, sign_entry
 from detente.wire.enums import Precedence, Tier
 from detente.wire.keys import SigningKey
@@ -21,17 +21,8 @@ from detente.wire.keys import SigningKey
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
-    connect(us, cn)
-    nodes = (NodeProcess(us), NodeProcess(cn))
-    try:
-        for node in nodes:
-            node.start()
+    with running_pair(tmp_path) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 def text(node: NodeProcess, to: str, words: str) -> dict[str, Any]:

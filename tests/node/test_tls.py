@@ -13,22 +13,13 @@ from detente.link.tls import fingerprint, make_certificate
 from detente.node.identity import init_node
 from detente.store import channels as channel_queries
 from detente.store.database import Database
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import NodeProcess, connect, make_node, running_pair, wait_until
 
 
 @pytest.fixture
 def tls_pair(tmp_path: Path) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3", tls=True)
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command", tls=True)
-    connect(us, cn)
-    nodes = (NodeProcess(us), NodeProcess(cn))
-    try:
-        for node in nodes:
-            node.start()
+    with running_pair(tmp_path, tls=True) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 def test_tls_nodes_exchange_over_pinned_https(tls_pair: tuple[NodeProcess, NodeProcess]) -> None:

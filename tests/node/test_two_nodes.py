@@ -7,23 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import NodeProcess, running_pair, wait_until
 
 
 @pytest.fixture
 def pair(tmp_path: Path, db_url: str) -> Iterator[tuple[NodeProcess, NodeProcess]]:
     """US on the parametrised database (SQLite or PostgreSQL), CN on SQLite."""
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3", db_url=db_url)
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
-    connect(us, cn)
-    nodes = (NodeProcess(us), NodeProcess(cn))
-    try:
-        for node in nodes:
-            node.start()
+    with running_pair(tmp_path, db_url=db_url) as nodes:
         yield nodes
-    finally:
-        for node in nodes:
-            node.stop()
 
 
 def test_two_nodes_exchange_is_delivered_and_receipted(

@@ -92,76 +92,59 @@ class DeadlineWatch:
                     out.append(clock)
         return out
 
+    def _alarm(self, row: ChannelRow, peer: str, clock: Clock, direction: str) -> bool:
+        """Raise the missed-deadline alarm (once per item and tier); True if new."""
+        item = clock.item
+        what = f"{item.precedence} {item.kind} #{item.seq} at {clock.tier.value} tier"
+        text = (
+            f"{peer} has not acknowledged our {what}"
+            if direction == "out"
+            else f"We have not acknowledged {peer}'s {what}"
+        )
+        with self.service.db.writing() as conn:
+            raised = alarms.raise_alarm(
+                conn,
+                kind=alarm_kind(clock.tier),
+                severity=3 if clock.tier is not Tier.POLICY else 4,
+                text=f"{text} (deadline {format_t_s(clock.deadline_t)})",
+                ref=item.id,
+                channel_id=row.channel_id,
+                details={
+                    "tier": clock.tier.value,
+                    "deadline_t": clock.deadline_t,
+                    "direction": direction,
+                    "peer": peer,
+                },
+            )
+        return raised.created
+
     def _ours(self, row: ChannelRow, peer: str, now: float) -> int:
         """Our statements the peer has not acknowledged in time: alarm and escalate."""
         count = 0
         for clock in self._clocks(row, self.service.party, peer, now):
-            with self.service.db.writing() as conn:
-                raised = alarms.raise_alarm(
-                    conn,
-                    kind=alarm_kind(clock.tier),
-                    severity=3 if clock.tier is not Tier.POLICY else 4,
-                    text=f"{peer} has not acknowledged our {clock.item.precedence} "
-                    f"{clock.item.kind} #{clock.item.seq} at {clock.tier.value} tier "
-                    f"(deadline {format_t_s(clock.deadline_t)})",
-                    ref=clock.item.id,
-                    channel_id=row.channel_id,
-                    details={
-                        "tier": clock.tier.value,
-                        "deadline_t": clock.deadline_t,
-                        "direction": "out",
-                        "peer": peer,
-                    },
-                )
-            count += int(raised.created)
+            count += int(self._alarm(row, peer, clock, "out"))
             # The clock's tier comes from recorded escalations, so a missed clock below
             # policy has not been escalated yet (even if a crash came after the alarm).
             if clock.tier is not Tier.POLICY:
-                up = clock.tier.up()
-                self.service.send(
-                    row.channel_id,
-                    [
-                        Draft(
-                            "escalation",
-                            {
-                                "ref": clock.item.id,
-                                "from_tier": clock.tier.value,
-                                "to_tier": up.value,
-                                "missed_deadline_t": format_t_s(clock.deadline_t),
-                                "reason": f"no acknowledgement within the "
-                                f"{clock.item.precedence} deadline",
-                            },
-                            Precedence(clock.item.precedence),
-                            up,
-                            (clock.item.id,),
-                        )
-                    ],
-                )
+                self._escalate(row, clock)
         return count
+
+    def _escalate(self, row: ChannelRow, clock: Clock) -> None:
+        up = clock.tier.up()
+        body = {
+            "ref": clock.item.id,
+            "from_tier": clock.tier.value,
+            "to_tier": up.value,
+            "missed_deadline_t": format_t_s(clock.deadline_t),
+            "reason": f"no acknowledgement within the {clock.item.precedence} deadline",
+        }
+        draft = Draft("escalation", body, Precedence(clock.item.precedence), up, (clock.item.id,))
+        self.service.send(row.channel_id, [draft])
 
     def _theirs(self, row: ChannelRow, peer: str, now: float) -> int:
         """The peer's statements we have not acknowledged in time: alarm here."""
-        count = 0
-        for clock in self._clocks(row, peer, self.service.party, now):
-            with self.service.db.writing() as conn:
-                raised = alarms.raise_alarm(
-                    conn,
-                    kind=alarm_kind(clock.tier),
-                    severity=3 if clock.tier is not Tier.POLICY else 4,
-                    text=f"We have not acknowledged {peer}'s {clock.item.precedence} "
-                    f"{clock.item.kind} #{clock.item.seq} at {clock.tier.value} tier "
-                    f"(deadline {format_t_s(clock.deadline_t)})",
-                    ref=clock.item.id,
-                    channel_id=row.channel_id,
-                    details={
-                        "tier": clock.tier.value,
-                        "deadline_t": clock.deadline_t,
-                        "direction": "in",
-                        "peer": peer,
-                    },
-                )
-            count += int(raised.created)
-        return count
+        clocks = self._clocks(row, peer, self.service.party, now)
+        return sum(int(self._alarm(row, peer, clock, "in")) for clock in clocks)
 
 
 def format_t_s(t: float) -> str:

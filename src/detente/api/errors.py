@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from detente import errors as e
 from detente.i18n.ui import gettext_for
@@ -90,6 +91,19 @@ def install(app: FastAPI) -> None:
             "reason": "internal error; see the node's log",
         }
         return JSONResponse(localised(payload, request), status_code=500)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Framework-level refusals (bad JSON before validation, unknown route) in our shape.
+        code = {404: "not_found", 405: "invalid", 401: "unauthorized", 403: "forbidden"}.get(
+            exc.status_code, "wire" if exc.status_code == 400 else "invalid"
+        )
+        payload = {"error": code, "field": None, "reason": str(exc.detail)}
+        return JSONResponse(
+            localised(payload, request),
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,17 +9,21 @@ import asyncio
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.api import authority_gate as gate
 from detente.errors import AuthError, ValidationError
 from detente.link.outgoing import Draft
 from detente.node import views
 from detente.node.health import node_health
+from detente.node.release import Submitted
+from detente.node.rotation import revoke_key, rotate_key
 from detente.node.service import NodeService
 from detente.node.verification import verify_node_logs
 from detente.store import alarms as alarm_queries
 from detente.store import logs, tokens
+from detente.store.audit import AuditAction
 from detente.wire.enums import Precedence, Tier
 
 router = APIRouter(prefix="/api/v1")
@@ -76,14 +80,13 @@ def _refs_of(message: Message) -> tuple[str, ...]:
     return tuple(refs)
 
 
-def _send(service: NodeService, messages: list[Message]) -> list[dict[str, Any]]:
+def _send(
+    service: NodeService, messages: list[Message], request: Request, op: tuple[str, str]
+) -> Submitted:
     first = messages[0]
     row = service.channel_for(channel_id=first.channel, peer=first.to)
-    drafts = [Draft(m.kind, m.body, m.precedence, m.tier, tuple(m.refs)) for m in messages]
-    signed = service.send(row.channel_id, drafts)
-    return [
-        {"id": s.id, "channel": s.entry.channel, "seq": s.entry.seq, "t": s.entry.t} for s in signed
-    ]
+    drafts = [Draft(m.kind, m.body, m.precedence, m.tier, _refs_of(m)) for m in messages]
+    return gate.submit(request, op, row.channel_id, drafts)  # signed now, or held for release
 
 
 @router.get("/node")
@@ -106,18 +109,23 @@ async def node(request: Request, _op: Operator) -> dict[str, Any]:
 
 
 @router.post("/messages")
-async def send(message: Message, request: Request, _op: Operator) -> dict[str, Any]:
-    (result,) = await asyncio.to_thread(_send, service_of(request), [message])
-    return result
+async def send(
+    message: Message, request: Request, op: Operator, response: Response
+) -> dict[str, Any]:
+    outcome = await asyncio.to_thread(_send, service_of(request), [message], request, op)
+    return gate.held_answer(outcome, response) or gate.entries(outcome)[0]
 
 
 @router.post("/messages/batch")
-async def send_batch(batch: Batch, request: Request, _op: Operator) -> dict[str, Any]:
+async def send_batch(
+    batch: Batch, request: Request, op: Operator, response: Response
+) -> dict[str, Any]:
     """Many statements to one channel in one transaction (sensors, bulk tools)."""
     channels = {(m.channel, m.to) for m in batch.messages}
     if len(channels) > 1:
         raise ValidationError("a batch goes to one channel", field="messages")
-    return {"entries": await asyncio.to_thread(_send, service_of(request), batch.messages)}
+    outcome = await asyncio.to_thread(_send, service_of(request), batch.messages, request, op)
+    return gate.held_answer(outcome, response) or {"entries": gate.entries(outcome)}
 
 
 @router.get("/inbox")
@@ -162,20 +170,30 @@ class Acknowledgement(BaseModel):
     officer: str | None = Field(default=None, min_length=1, max_length=100)
 
 
-def _ack(service: NodeService, ack: Acknowledgement) -> dict[str, Any]:
+def _ack(
+    service: NodeService, ack: Acknowledgement, request: Request, op: tuple[str, str]
+) -> Submitted:
     with service.db.reading() as conn:
         found = logs.entry_by_id(conn, ack.ref)
     if found is None:
         raise ValidationError(f"no entry {ack.ref[:16]}… on this node", field="ref")
     body = ack.model_dump(exclude_none=True)
-    signed = service.send(found.channel_id, [Draft("acknowledge", body, refs=(ack.ref,))])
-    return {"id": signed[0].id, "seq": signed[0].entry.seq, "t": signed[0].entry.t}
+    drafts = [Draft("acknowledge", body, refs=(ack.ref,))]
+    return gate.submit(request, op, found.channel_id, drafts, AuditAction.ACKNOWLEDGE)
 
 
 @router.post("/acknowledge")
-async def acknowledge(ack: Acknowledgement, request: Request, _op: Operator) -> dict[str, Any]:
+async def acknowledge(
+    ack: Acknowledgement, request: Request, op: Operator, response: Response
+) -> dict[str, Any]:
     """A human's "read and understood" of a peer's statement; stops its deadline clock."""
-    return await asyncio.to_thread(_ack, service_of(request), ack)
+    outcome = await asyncio.to_thread(_ack, service_of(request), ack, request, op)
+    signed = outcome.signed
+    return gate.held_answer(outcome, response) or {
+        "id": signed[0].id,
+        "seq": signed[0].entry.seq,
+        "t": signed[0].entry.t,
+    }
 
 
 class Suspension(BaseModel):
@@ -186,16 +204,19 @@ class Suspension(BaseModel):
 
 @router.post("/channels/{channel_id}/suspend")
 async def suspend(
-    channel_id: str, suspension: Suspension, request: Request, _op: Operator
+    channel_id: str, suspension: Suspension, request: Request, op: Operator, response: Response
 ) -> dict[str, Any]:
     """Suspend dialogue on a channel; the safety floor keeps flowing."""
-    service = service_of(request)
-    signed = await asyncio.to_thread(
-        service.send,
+    outcome = await asyncio.to_thread(
+        gate.submit,
+        request,
+        op,
         channel_id,
         [Draft("suspend", {"reason": suspension.reason}, Precedence.IMMEDIATE, Tier.POLICY)],
+        AuditAction.SUSPEND,
     )
-    return {"id": signed[0].id, "seq": signed[0].entry.seq}
+    signed = outcome.signed
+    return gate.held_answer(outcome, response) or {"id": signed[0].id, "seq": signed[0].entry.seq}
 
 
 class Resumption(BaseModel):
@@ -207,16 +228,19 @@ class Resumption(BaseModel):
 
 @router.post("/channels/{channel_id}/resume")
 async def resume(
-    channel_id: str, resumption: Resumption, request: Request, _op: Operator
+    channel_id: str, resumption: Resumption, request: Request, op: Operator, response: Response
 ) -> dict[str, Any]:
-    service = service_of(request)
     body = resumption.model_dump(exclude_none=True)
-    signed = await asyncio.to_thread(
-        service.send,
+    outcome = await asyncio.to_thread(
+        gate.submit,
+        request,
+        op,
         channel_id,
         [Draft("resume", body, Precedence.IMMEDIATE, Tier.POLICY, (resumption.ref,))],
+        AuditAction.RESUME,
     )
-    return {"id": signed[0].id, "seq": signed[0].entry.seq}
+    signed = outcome.signed
+    return gate.held_answer(outcome, response) or {"id": signed[0].id, "seq": signed[0].entry.seq}
 
 
 @router.get("/alarms")
@@ -235,3 +259,35 @@ async def list_alarms(request: Request, _op: Operator, open_only: bool = False) 
 async def status(request: Request, _op: Operator) -> dict[str, Any]:
     """Channel health per channel and direction, and the open alarms."""
     return await asyncio.to_thread(node_health, service_of(request))
+
+
+class Revocation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    from_seq: int = Field(ge=1)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/keys/rotate")
+async def rotate(request: Request, op: Operator) -> dict[str, Any]:
+    """Introduce a new node key on every channel, signed by the old one, and switch to it."""
+    service = service_of(request)
+    await asyncio.to_thread(gate.require_admin, request, op, "keys/rotate")
+    old = service.key.key_id
+    new = await asyncio.to_thread(rotate_key, service)
+    return {"old_key_id": old, "key_id": new.key_id, "fingerprint": new.verify_key.fingerprint}
+
+
+@router.post("/keys/revoke")
+async def revoke(revocation: Revocation, request: Request, op: Operator) -> dict[str, Any]:
+    """Void a compromised (already rotated-out) key of ours from a sequence number on."""
+    await asyncio.to_thread(gate.require_admin, request, op, f"keys/revoke {revocation.key_id}")
+    sent = await asyncio.to_thread(
+        revoke_key,
+        service_of(request),
+        revocation.key_id,
+        revocation.from_seq,
+        revocation.reason,
+    )
+    return {"channels": sent}

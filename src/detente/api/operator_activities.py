@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.api import authority_gate as gate
 from detente.api.operator import Operator, service_of
 from detente.deconflict.activity import ActivityNoticeBody, parse_activity
 from detente.deconflict.notice_file import read_notice
@@ -16,6 +17,7 @@ from detente.errors import NotFoundError
 from detente.link.outgoing import Draft
 from detente.node.activities import ActivityBook
 from detente.store import activities as queries
+from detente.store.audit import AuditAction
 from detente.wire.enums import Precedence, Tier
 
 router = APIRouter(prefix="/api/v1")
@@ -58,18 +60,18 @@ async def check(notify: Notify, request: Request, _op: Operator) -> dict[str, An
 
 
 @router.post("/activities/notify")
-async def notify(notify: Notify, request: Request, _op: Operator) -> dict[str, Any]:
+async def notify(notify: Notify, request: Request, op: Operator) -> dict[str, Any]:
     """Send an activity notice; the conflicts found before sending come back as warnings."""
     service = service_of(request)
     body = _notice(request, notify)
+    draft = Draft("activity_notice", body.model_dump(mode="json"), notify.precedence, Tier.THEATER)
+    await asyncio.to_thread(
+        gate.authorize_direct, request, op, [draft], AuditAction.SEND, f"activity {body.title}"
+    )
     book = book_of(request)
     warnings = await asyncio.to_thread(book.check_draft, body.volumes)
     row = await asyncio.to_thread(service.channel_for, channel_id=notify.channel, peer=notify.to)
-    signed = await asyncio.to_thread(
-        service.send,
-        row.channel_id,
-        [Draft("activity_notice", body.model_dump(mode="json"), notify.precedence, Tier.THEATER)],
-    )
+    signed = await asyncio.to_thread(service.send, row.channel_id, [draft])
     return {"id": signed[0].id, "seq": signed[0].entry.seq, "conflicts": warnings}
 
 
@@ -110,9 +112,18 @@ class PlanIn(BaseModel):
 
 
 @router.post("/plans")
-async def add_plan(plan_in: PlanIn, request: Request, _op: Operator) -> dict[str, Any]:
+async def add_plan(plan_in: PlanIn, request: Request, op: Operator) -> dict[str, Any]:
     """Store a private plan (never sent); returns its conflicts with the peer's notices."""
     service = service_of(request)
+    planning = Draft("activity_notice", {}, Precedence.ROUTINE, Tier.THEATER)
+    await asyncio.to_thread(
+        gate.authorize_direct,
+        request,
+        op,
+        [planning],
+        AuditAction.CONFIG_CHANGE,
+        f"plan {plan_in.plan_id}",
+    )
     body = read_notice(plan_in.geojson, party=service.party, source="geojson")
     plan = Plan(plan_id=plan_in.plan_id, party=service.party, **body)
     conflicts = await asyncio.to_thread(book_of(request).add_plan, plan)
@@ -120,8 +131,17 @@ async def add_plan(plan_in: PlanIn, request: Request, _op: Operator) -> dict[str
 
 
 @router.delete("/plans/{plan_id}")
-async def delete_plan(plan_id: str, request: Request, _op: Operator) -> dict[str, Any]:
+async def delete_plan(plan_id: str, request: Request, op: Operator) -> dict[str, Any]:
     service = service_of(request)
+    planning = Draft("activity_notice", {}, Precedence.ROUTINE, Tier.THEATER)
+    await asyncio.to_thread(
+        gate.authorize_direct,
+        request,
+        op,
+        [planning],
+        AuditAction.CONFIG_CHANGE,
+        f"plan {plan_id} removed",
+    )
 
     def remove() -> bool:
         with service.db.writing() as conn:
@@ -130,6 +150,3 @@ async def delete_plan(plan_id: str, request: Request, _op: Operator) -> dict[str
     if not await asyncio.to_thread(remove):
         raise NotFoundError(f"no plan {plan_id[:40]!r}", field="plan_id")
     return {"deleted": plan_id}
-
-
-__all__ = ["Precedence", "router"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
+from detente.api import authority_gate as gate
 from detente.api.operator import Operator, service_of
 from detente.link.outgoing import Draft
 from detente.node.dialogue import (
@@ -17,6 +18,7 @@ from detente.node.dialogue import (
     fold,
 )
 from detente.node.service import NodeService
+from detente.store.audit import AuditAction
 from detente.wire.enums import Precedence, Tier
 
 router = APIRouter(prefix="/api/v1")
@@ -49,21 +51,29 @@ async def dialogue(request: Request, _op: Operator, channel: str | None = None) 
     return await asyncio.to_thread(dialogue_view, service_of(request), channel)
 
 
-def _endorse(service: NodeService, statement_id: str) -> dict[str, Any]:
+def _endorse(
+    service: NodeService, statement_id: str, request: Request, op: tuple[str, str]
+) -> dict[str, Any]:
     with service.db.reading() as conn:
         body = endorsement_body(conn, service.registry, statement_id)
         from detente.store import logs
 
         found = logs.entry_by_id(conn, statement_id)
     assert found is not None
-    signed = service.send(
-        found.channel_id,
-        [Draft("endorse", body, Precedence.PRIORITY, Tier.POLICY, (statement_id,))],
-    )
+    drafts = [Draft("endorse", body, Precedence.PRIORITY, Tier.POLICY, (statement_id,))]
+    outcome = gate.submit(request, op, found.channel_id, drafts, AuditAction.ENDORSE)
+    if outcome.held is not None:
+        return {"held": outcome.held.held_id, "text_sha256": body["text_sha256"]}
+    signed = outcome.signed
     return {"id": signed[0].id, "seq": signed[0].entry.seq, "text_sha256": body["text_sha256"]}
 
 
 @router.post("/statements/{statement_id}/endorse")
-async def endorse(statement_id: str, request: Request, _op: Operator) -> dict[str, Any]:
+async def endorse(
+    statement_id: str, request: Request, op: Operator, response: Response
+) -> dict[str, Any]:
     """Sign the peer's joint statement as it stands: the hash binds the exact words."""
-    return await asyncio.to_thread(_endorse, service_of(request), statement_id)
+    answer = await asyncio.to_thread(_endorse, service_of(request), statement_id, request, op)
+    if "held" in answer:
+        response.status_code = 202
+    return answer

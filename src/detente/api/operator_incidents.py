@@ -16,14 +16,18 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.api import authority_gate as gate
 from detente.api.operator import Operator, service_of
 from detente.errors import NotFoundError
 from detente.incidents.bodies import IncidentType
 from detente.incidents.levels import scale
 from detente.incidents.report import html_to_pdf, pdf_converter
+from detente.link.outgoing import Draft
 from detente.node import incidents
 from detente.node.service import NodeService
+from detente.store.audit import AuditAction
 from detente.wire.entry import SignedEntry
+from detente.wire.enums import Precedence, Tier
 
 router = APIRouter(prefix="/api/v1")
 
@@ -78,6 +82,12 @@ def _sent(signed: SignedEntry) -> dict[str, Any]:
     }
 
 
+async def _authorize(request: Request, op: tuple[str, str], kind: str, target: str) -> None:
+    """Incident statements sign directly: refuse roles that may not say them; audit all."""
+    draft = Draft(kind, {}, Precedence.IMMEDIATE, Tier.THEATER)
+    await asyncio.to_thread(gate.authorize_direct, request, op, [draft], AuditAction.SEND, target)
+
+
 @router.get("/incidents")
 async def list_incidents(
     request: Request, _op: Operator, state: str | None = None
@@ -114,7 +124,8 @@ def _open(service: NodeService, opening: Opening) -> dict[str, Any]:
 
 
 @router.post("/incidents")
-async def open_incident(opening: Opening, request: Request, _op: Operator) -> dict[str, Any]:
+async def open_incident(opening: Opening, request: Request, op: Operator) -> dict[str, Any]:
+    await _authorize(request, op, "incident_open", f"incident open {opening.title[:60]}")
     return await asyncio.to_thread(_open, service_of(request), opening)
 
 
@@ -126,8 +137,9 @@ async def show(incident_id: str, request: Request, _op: Operator) -> dict[str, A
 
 @router.post("/incidents/{incident_id}/assessment")
 async def assess(
-    incident_id: str, assessment: AssessmentIn, request: Request, _op: Operator
+    incident_id: str, assessment: AssessmentIn, request: Request, op: Operator
 ) -> dict[str, Any]:
+    await _authorize(request, op, "incident_assessment", f"incident {incident_id[:16]} assess")
     signed = await asyncio.to_thread(
         incidents.send_assessment,
         service_of(request),
@@ -147,8 +159,9 @@ async def next_step(incident_id: str, request: Request, _op: Operator) -> dict[s
 
 @router.post("/incidents/{incident_id}/steps")
 async def send_step(
-    incident_id: str, step: StepIn, request: Request, _op: Operator
+    incident_id: str, step: StepIn, request: Request, op: Operator
 ) -> dict[str, Any]:
+    await _authorize(request, op, "phrase", f"incident {incident_id[:16]} step")
     """Send the next playbook step (or the one named) as an entry referencing the incident."""
     done, signed = await asyncio.to_thread(
         incidents.send_step, service_of(request), incident_id, step.step
@@ -158,8 +171,9 @@ async def send_step(
 
 @router.post("/incidents/{incident_id}/close")
 async def close(
-    incident_id: str, closing: ClosingIn, request: Request, _op: Operator
+    incident_id: str, closing: ClosingIn, request: Request, op: Operator
 ) -> dict[str, Any]:
+    await _authorize(request, op, "incident_close", f"incident {incident_id[:16]} close")
     signed = await asyncio.to_thread(
         lambda: incidents.close_incident(
             service_of(request),
@@ -175,7 +189,8 @@ async def close(
 
 
 @router.post("/incidents/{incident_id}/endorse")
-async def endorse(incident_id: str, request: Request, _op: Operator) -> dict[str, Any]:
+async def endorse(incident_id: str, request: Request, op: Operator) -> dict[str, Any]:
+    await _authorize(request, op, "incident_endorse", f"incident {incident_id[:16]} endorse")
     """Sign the peer's resolution proposal as it stands (bound to its exact words)."""
     signed = await asyncio.to_thread(incidents.endorse_resolution, service_of(request), incident_id)
     return _sent(signed)

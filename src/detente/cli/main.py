@@ -6,6 +6,7 @@ import click
 
 from detente.cli import (
     activities,
+    audit,
     channel,
     demo,
     dialogue,
@@ -18,6 +19,7 @@ from detente.cli import (
     phrases,
     sim,
     status,
+    tokens,
 )
 
 
@@ -50,6 +52,8 @@ main.add_command(activities.activity)
 main.add_command(activities.plan)
 main.add_command(phrases.phrase)
 main.add_command(sim.sim)
+main.add_command(tokens.token)
+main.add_command(audit.audit)
 main.add_command(evidence.evidence)
 main.add_command(evidence.checkpoint)
 main.add_command(incidents.incident)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
 
-from detente.errors import ChannelError, NotFoundError, ValidationError
+from detente.errors import ChannelError, EquivocationError, NotFoundError, ValidationError
 from detente.link.incoming import EntryCheck, ReceiveResult, store_batch, verify_batch
 from detente.link.outgoing import Draft, append_own, normalise
 from detente.node.channel_settings import ChannelSettings
@@ -22,8 +22,8 @@ from detente.node.identity import load_key
 from detente.node.kinds import default_registry
 from detente.node.policy import SendPolicy
 from detente.node.settings import NodeSettings
+from detente.store import alarms, keyring, logs
 from detente.store import channels as channel_queries
-from detente.store import keyring, logs
 from detente.store.channels import ChannelRow
 from detente.store.database import Database
 from detente.store.keyring import KeyRecord
@@ -165,24 +165,51 @@ class NodeService:
             row, sender, envelopes, self.registry, self.keyring(channel_id, sender)
         )
         terms = self.channel_settings(row)
-        with self.db.writing() as conn:
-            result = store_batch(
-                conn,
-                channel=row,
-                sender=sender,
-                batch=batch,
-                key=self.key,
-                checks=self.checks,
-                max_skew_s=terms.link.max_clock_skew_s,
-            )
-            stored = [*result.new, *([result.receipt] if result.receipt else [])]
-            for deriver in self.derivers:
-                deriver(conn, row, stored)
+        try:
+            with self.db.writing() as conn:
+                result = store_batch(
+                    conn,
+                    channel=row,
+                    sender=sender,
+                    batch=batch,
+                    key=self.key,
+                    checks=self.checks,
+                    max_skew_s=terms.link.max_clock_skew_s,
+                )
+                stored = [*result.new, *([result.receipt] if result.receipt else [])]
+                for deriver in self.derivers:
+                    deriver(conn, row, stored)
+        except EquivocationError:
+            self._keep_fork_proof(row, sender, batch)
+            raise
         if result.new:
             self._after_store(row, result.new)
         if result.receipt is not None:
             self._after_store(row, [result.receipt])
         return result
+
+    def _keep_fork_proof(self, row: ChannelRow, sender: str, batch: Sequence[SignedEntry]) -> None:
+        """Two entries the peer signed for one sequence number: keep both, raise the alarm."""
+        with self.db.writing() as conn:
+            stored = logs.entries_by_seq(conn, row.channel_id, sender, [i.entry.seq for i in batch])
+            for item in batch:
+                held = stored.get(item.entry.seq)
+                if held is None or held.id == item.id:
+                    continue
+                alarms.raise_alarm(
+                    conn,
+                    kind="equivocation",
+                    severity=5,
+                    text=f"{sender} signed two different entries for seq {item.entry.seq} "
+                    f"of its log: proof of equivocation",
+                    ref=item.id,
+                    channel_id=row.channel_id,
+                    details={
+                        "stored": dict(held.envelope()),
+                        "received": dict(item.envelope()),
+                    },
+                )
+                return
 
     def _derive(self, conn: Connection, row: ChannelRow, stored: Sequence[SignedEntry]) -> None:
         derive(conn, row, stored, me=self.party, registry=self.registry)

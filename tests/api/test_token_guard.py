@@ -1,0 +1,47 @@
+"""The token guard's counting rule, with the clock in the test's hands."""
+
+from __future__ import annotations
+
+from detente.api.token_guard import GuardPolicy, TokenGuard
+
+POLICY = GuardPolicy(max_failures=3, window_s=60.0, lockout_s=600.0, max_tracked=2)
+
+
+def test_token_guard_locks_after_max_failures_in_window() -> None:
+    guard = TokenGuard(POLICY)
+    assert not guard.failed("10.0.0.1", 0.0)
+    assert not guard.failed("10.0.0.1", 1.0)
+    assert guard.locked_until("10.0.0.1", 1.0) is None
+    assert guard.failed("10.0.0.1", 2.0)  # the third starts the lockout
+    assert guard.locked_until("10.0.0.1", 2.0) == 602.0
+    assert guard.locked_until("10.0.0.2", 2.0) is None  # per address
+    assert guard.locked_until("10.0.0.1", 602.0) is None  # and it ends
+
+
+def test_token_guard_forgets_failures_outside_the_window() -> None:
+    guard = TokenGuard(POLICY)
+    guard.failed("a", 0.0)
+    guard.failed("a", 1.0)
+    assert guard.failures("a", 61.5) == 0
+    assert not guard.failed("a", 100.0)
+    assert guard.locked_until("a", 100.0) is None
+
+
+def test_token_guard_success_clears_failures_but_not_a_lockout() -> None:
+    guard = TokenGuard(POLICY)
+    guard.failed("a", 0.0)
+    guard.failed("a", 1.0)
+    guard.succeeded("a")
+    assert guard.failures("a", 2.0) == 0
+    for t in (3.0, 4.0, 5.0):
+        guard.failed("a", t)
+    guard.succeeded("a")
+    assert guard.locked_until("a", 6.0) == 605.0
+
+
+def test_token_guard_memory_is_bounded() -> None:
+    guard = TokenGuard(POLICY)
+    for n in range(100):
+        guard.failed(f"10.0.0.{n}", float(n))
+    assert guard.failures("10.0.0.99", 100.0) == 1
+    assert guard.failures("10.0.0.0", 100.0) == 0  # forgotten, oldest first

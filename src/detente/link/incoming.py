@@ -121,8 +121,10 @@ def store_batch(
     max_skew_s: float = 300.0,
 ) -> ReceiveResult:
     """Apply the protocol rules and store; the caller's transaction makes it atomic."""
-    now = time.time() if now_s is None else now_s
     at = logs.head(conn, channel.channel_id, sender, lock=True)
+    # Read the clock only under the head lock, so received_t follows storage order
+    # even when a push and a pull of the same entries wait on each other.
+    now = time.time() if now_s is None else now_s
     overlap = [i.entry.seq for i in batch if i.entry.seq <= at.size]
     stored = logs.entries_by_seq(conn, channel.channel_id, sender, overlap) if overlap else {}
     plan = plan_receive(

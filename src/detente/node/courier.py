@@ -41,7 +41,7 @@ class Courier:
         self.backoff = backoff or Backoff()
         self.rng = rng or random.Random()
         self._tasks: dict[tuple[str, str, str], asyncio.Task[None]] = {}
-        self._events: dict[str, asyncio.Event] = {}
+        self._wakeups: dict[tuple[str, str], asyncio.Event] = {}
         self._reachable: dict[tuple[str, str], asyncio.Event] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -73,9 +73,13 @@ class Courier:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        event = self._events.get(channel_id)
-        if event is not None:
-            loop.call_soon_threadsafe(event.set)
+        with contextlib.suppress(RuntimeError):  # loop closing under us: nothing to wake
+            loop.call_soon_threadsafe(self._wake_in_loop, channel_id)
+
+    def _wake_in_loop(self, channel_id: str) -> None:
+        for (channel, _peer), event in self._wakeups.items():
+            if channel == channel_id:
+                event.set()
 
     async def _scan_forever(self) -> None:
         """Start loops for channels that appear (accepted while the node runs)."""
@@ -88,7 +92,6 @@ class Courier:
             for row in rows:
                 if row.state != "active":
                     continue
-                self._events.setdefault(row.channel_id, asyncio.Event())
                 for peer in row.peers:
                     self._ensure(row, peer, "push", self._push_forever)
                     self._ensure(row, peer, "pull", self._pull_forever)
@@ -111,10 +114,13 @@ class Courier:
             hook(channel_id, peer, ok)
 
     async def _push_forever(self, row: ChannelRow, peer: Member) -> None:
-        event = self._events[row.channel_id]
+        event = self._wakeups.setdefault((row.channel_id, peer.party), asyncio.Event())
         attempts = 0
         interval = self.service.channel_settings(row).link.pull_interval_s
         while not self._stopping:
+            # Cleared before reading what is pending, so an append that lands while
+            # we push still wakes the next round instead of waiting for the timeout.
+            event.clear()
             try:
                 sent = await self.push_once(row, peer)
                 attempts = 0
@@ -128,7 +134,6 @@ class Courier:
                 continue
             if sent:
                 continue
-            event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=interval)
 
@@ -152,6 +157,7 @@ class Courier:
 
     async def push_once(self, row: ChannelRow, peer: Member) -> int:
         """Push the next batch peer has not confirmed; returns how many were sent."""
+        self.client.pin(peer.endpoint, peer.tls_cert)
         limit = self.service.channel_settings(row).link.max_batch
 
         def pending() -> list[dict[str, str]]:
@@ -170,12 +176,19 @@ class Courier:
         receipt = answer.get("receipt")
 
         def record() -> None:
+            # The receipt first: it is what the sender's people wait for, and the
+            # cursor can lag safely (a crash in between only means a repeat push).
+            if isinstance(receipt, dict):
+                # Fast path for the receipt; if it is out of sequence the pull brings it,
+                # and the pull also meets (and reports) anything worse.
+                try:
+                    self.service.receive(row.channel_id, peer.party, [receipt])
+                except SequenceError:
+                    pass
+                except DetenteError as exc:
+                    log.warning("receipt from %s not stored on push: %s", peer.party, exc)
             with self.service.db.writing() as conn:
                 deliveries.mark_ok(conn, row.channel_id, peer.party, mirror_size)
-            if isinstance(receipt, dict):
-                # Fast path for the receipt; if it is out of sequence the pull brings it.
-                with contextlib.suppress(SequenceError):
-                    self.service.receive(row.channel_id, peer.party, [receipt])
 
         await asyncio.to_thread(record)
         return len(batch)
@@ -199,6 +212,7 @@ class Courier:
 
     async def pull_once(self, row: ChannelRow, peer: Member) -> int:
         """Fetch and store the peer's entries after our mirror's head; returns how many new."""
+        self.client.pin(peer.endpoint, peer.tls_cert)
         limit = self.service.channel_settings(row).link.max_batch
         have = await asyncio.to_thread(self.service.mirror_size, row.channel_id, peer.party)
         answer = await self.client.pull(peer.endpoint, row.channel_id, have + 1, limit)

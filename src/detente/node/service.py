@@ -215,14 +215,15 @@ class NodeService:
         derive(conn, row, stored, me=self.party, registry=self.registry)
 
     def _after_store(self, row: ChannelRow, stored: Sequence[SignedEntry]) -> None:
+        # Wake the courier first: delivery latency must not wait for listeners.
+        if any(item.entry.party == self.party for item in stored):
+            for wake in self.on_own_appended:
+                wake(row.channel_id)
         for hook in self.on_stored:
             try:
                 hook(row, stored)
             except Exception:  # a listener's bug must not fail a stored entry
                 log.exception("on_stored hook failed")
-        if any(item.entry.party == self.party for item in stored):
-            for wake in self.on_own_appended:
-                wake(row.channel_id)
 
     # serving pulls ------------------------------------------------------------
 

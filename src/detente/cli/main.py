@@ -16,6 +16,7 @@ from detente.cli import (
     logs,
     messages,
     node,
+    operators,
     phrases,
     sim,
     status,
@@ -54,6 +55,7 @@ main.add_command(phrases.phrase)
 main.add_command(sim.sim)
 main.add_command(tokens.token)
 main.add_command(audit.audit)
+main.add_command(operators.operator)
 main.add_command(evidence.evidence)
 main.add_command(evidence.checkpoint)
 main.add_command(incidents.incident)

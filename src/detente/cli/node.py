@@ -156,5 +156,6 @@ def run(
         log_level=log_level,
         access_log=False,
         timeout_keep_alive=15,
+        timeout_graceful_shutdown=2,
         **tls,  # type: ignore[arg-type]
     )

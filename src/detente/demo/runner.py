@@ -75,7 +75,7 @@ def demo_terms(speed: float) -> ChannelSettings:
 def _create_operators(workdir: Path) -> list[str]:
     """Demo logins for the dashboard, if the web package is installed."""
     try:
-        from detente.node.operators import create_operator  # type: ignore[attr-defined]
+        from detente.node.operators import add_operator
         from detente.node.settings import NodeSettings
         from detente.store.database import Database
     except ImportError:
@@ -86,8 +86,9 @@ def _create_operators(workdir: Path) -> list[str]:
         db = Database(settings.db_url)
         try:
             for name, role, lang in operators:
-                with db.writing() as conn:
-                    create_operator(conn, name=name, role=role, password=DEMO_PASSWORD, lang=lang)
+                add_operator(
+                    db, name, role, DEMO_PASSWORD, lang, by=("demo", "administrator", "local")
+                )
                 lines.append(f"{settings.party}: {name} / {DEMO_PASSWORD} ({role}, {lang})")
         finally:
             db.close()

@@ -149,7 +149,8 @@ def test_pair_geometry_properties(
     )
     moved = plane_pair_geometry(shifted, np.array([0]), np.array([1]))
     assert moved.cpa_m[0] == pytest.approx(ab.cpa_m[0], abs=1e-6)
-    assert moved.tcpa_s[0] == pytest.approx(ab.tcpa_s[0], abs=1e-6)
+    if np.hypot(vxb - vxa, vyb - vya) > 1e-3:  # TCPA is ill-conditioned for parallel tracks
+        assert moved.tcpa_s[0] == pytest.approx(ab.tcpa_s[0], abs=1e-6)
     # Agreement with brute-force sampling of the future (1/10 s steps).
     times = np.linspace(0.0, 600.0, 6001)
     dx = (xb - xa) + (vxb - vxa) * times

@@ -145,26 +145,36 @@ def test_link_down_is_alarmed_and_outage_recorded_on_both_sides(
 ) -> None:
     us, cn = pair
     wait_until(lambda: inbox(us, "link_check") and inbox(cn, "link_check"), what="link checks")
+
+    def open_down() -> list[dict[str, Any]]:
+        return [a for a in alarms_of(us, "link_down") if a["cleared_t"] is None]
+
+    # US may have started first and seen a short outage while CN booted: let it close,
+    # then count from here.
+    wait_until(lambda: not open_down(), timeout_s=20, what="start-up outage over")
+    before_us = len(alarms_of(us, "link_was_down"))
+    before_cn = len(alarms_of(cn, "link_was_down"))
     cn.kill()
-    (down,) = wait_until(lambda: alarms_of(us, "link_down"), timeout_s=20, what="link down")
+
+    (down,) = wait_until(open_down, timeout_s=20, what="link down")
     assert down["severity"] == 4
     status = us.api("GET", "/api/v1/status")["channels"][0]["peers"][0]
-    assert status["current_outage"] is not None
+    assert status["current_outage"] is not None, status
     cn.start()
+    wait_until(lambda: not open_down(), timeout_s=20, what="link back at US")
+    wait_until(lambda: len(alarms_of(us, "link_was_down")) > before_us, what="outage at US")
     wait_until(
-        lambda: all(a["cleared_t"] for a in alarms_of(us, "link_down")),
+        lambda: len(alarms_of(cn, "link_was_down")) > before_cn,
         timeout_s=20,
-        what="link back at US",
+        what="outage report at CN",
     )
-    wait_until(lambda: alarms_of(us, "link_was_down"), what="outage recorded at US")
-    (was_down,) = wait_until(
-        lambda: alarms_of(cn, "link_was_down"), timeout_s=20, what="outage report at CN"
-    )
+    was_down = alarms_of(cn, "link_was_down")[0]  # newest first
     assert "US reports the link was down" in was_down["text"]
-    (report,) = inbox(cn, "outage_report")
+    report = inbox(cn, "outage_report")[0]
     assert report["body"]["missed_checks"] >= 2
     health = us.api("GET", "/api/v1/status")["channels"][0]["peers"][0]
-    assert health["outages"] == 1 and health["current_outage"] is None
+    assert health["outages"] >= 1
+    assert health["current_outage"] is None
     assert health["availability"] < 1.0
 
 

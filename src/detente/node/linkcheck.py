@@ -81,11 +81,12 @@ class LinkCheckDuty:
                 expired = [c for c in recent if now - c.t > interval][:threshold]
                 if len(expired) < threshold:
                     return
+                # Unanswered: still no receipt one interval on. A late receipt means a slow
+                # link, not a dead one; counting it would open an outage already over.
                 unanswered = [
                     c
                     for c in expired
-                    if (rt := logs.receipt_time(conn, row.channel_id, peer, c.seq)) is None
-                    or rt - c.t > interval
+                    if logs.receipt_time(conn, row.channel_id, peer, c.seq) is None
                 ]
                 if len(unanswered) < threshold:
                     return

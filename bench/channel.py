@@ -14,6 +14,8 @@ import threading
 import time
 from pathlib import Path
 
+from detente.link.settings import LinkSettings
+from detente.node.channel_settings import ChannelSettings
 from detente.testing import NodeProcess, connect, make_node, wait_until
 from detente.wire.keys import SigningKey
 
@@ -37,7 +39,8 @@ def run() -> dict[str, object]:
         base = Path(tmp)
         us = make_node(base / "us", "US", "bench US")
         cn = make_node(base / "cn", "CN", "bench CN")
-        connect(us, cn)
+        # Push batches as large as the link terms allow: fewer, bigger requests.
+        connect(us, cn, ChannelSettings(link=LinkSettings(max_batch=2000)))
         a, b = NodeProcess(us).start(), NodeProcess(cn).start()
         try:
             body = {"text": "Bench statement: position report and intentions.", "lang": "en"}

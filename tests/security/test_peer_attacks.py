@@ -10,7 +10,6 @@ import json
 import time
 
 import httpx
-import pytest
 
 from detente.link.auth import sign_request
 from detente.wire.entry import GENESIS_PREV
@@ -241,4 +240,8 @@ def test_attack_peer_fork_raises_equivocation_alarm(site: Site) -> None:
     fork = site.entry(seq, prev, body={"text": "A second version", "lang": "en"})
     refused(site.push([fork]), 409, "equivocation")
     alarms = site.api("local-admin", "GET", "/api/v1/alarms", params={"open_only": True})
-    assert any("equivoc" in a["kind"] for a in alarms.json()["alarms"])
+    proof = [a for a in alarms.json()["alarms"] if a["kind"] == "equivocation"]
+    assert proof
+    assert proof[0]["severity"] == 5
+    assert proof[0]["details"]["received"]["payload"] != proof[0]["details"]["stored"]["payload"]
+    assert site.changed(before) == {"alarms": 1}  # the proof is kept; no entry stored

@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from detente import errors as e
 from detente.api.errors import status_for
-from detente.web import assets, authority, compose, dialogue, events, login, pages
+from detente.web import assets, authority, compose, dialogue, events, incidents, login, pages
 from detente.web.context import WebSettings, optional_viewer
 from detente.web.forms import error_text
 from detente.web.headers import SecurityHeaders
@@ -38,7 +38,7 @@ def install(app: FastAPI) -> None:
     """Add the dashboard to a node's app (after the API's error handlers are installed)."""
     app.state.web = web_settings_for(app)
     app.state.web_templates = environment()
-    for module in (login, pages, compose, dialogue, authority, events, assets):
+    for module in (login, pages, incidents, compose, dialogue, authority, events, assets):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=assets.STATIC_DIR), name="ui-static")
     app.add_middleware(SecurityHeaders)

@@ -21,7 +21,7 @@ from detente.link.outgoing import Draft
 from detente.node.operators import Action
 from detente.store import logs
 from detente.store.audit import AuditAction
-from detente.web import queries
+from detente.web import mapdata, queries
 from detente.web.context import CurrentViewer, Viewer, checked_form, service_of
 from detente.web.templating import render
 
@@ -159,19 +159,16 @@ async def log_json(request: Request, _who: CurrentViewer) -> dict[str, Any]:
     return await asyncio.to_thread(queries.log_view, service_of(request))
 
 
-# map and incidents (others add layers and boards) ------------------------------
+# map (the incidents board is in detente.web.incidents) ---------------------------
 
 
 @router.get("/ui/map", response_model=None)
 async def map_page(request: Request, who: CurrentViewer) -> HTMLResponse:
-    return render(request, "map.html", {}, who=who)
+    return render(request, "map.html", {"replay_span_s": mapdata.REPLAY_SPAN_S}, who=who)
 
 
 @router.get("/ui/map.json")
-async def map_json(request: Request, _who: CurrentViewer) -> dict[str, Any]:
-    return await asyncio.to_thread(queries.map_view, service_of(request))
-
-
-@router.get("/ui/incidents", response_model=None)
-async def incidents_page(request: Request, who: CurrentViewer) -> HTMLResponse:
-    return render(request, "incidents.html", {}, who=who)
+async def map_json(request: Request, _who: CurrentViewer, at: str | None = None) -> dict[str, Any]:
+    """Every layer, live, or replayed at ``?at=<epoch seconds>``."""
+    at_t = mapdata.finite_epoch(at, "at")
+    return await asyncio.to_thread(mapdata.map_view, service_of(request), at_t=at_t)

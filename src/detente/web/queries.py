@@ -27,7 +27,7 @@ from detente.node.verification import verify_node_logs
 from detente.store import alarms, logs, obligations
 from detente.store.channels import ChannelRow
 from detente.store.obligations import OpenItem
-from detente.store.schema import encounters, entries, tracks
+from detente.store.schema import entries
 from detente.wire.enums import Precedence
 
 SUMMARY_CHARS = 300
@@ -217,52 +217,3 @@ def log_view(service: NodeService, *, limit: int = 50) -> dict[str, Any]:
                     }
                 )
     return {"verification": report, "logs": out}
-
-
-def map_view(service: NodeService, *, limit: int = 2000) -> dict[str, Any]:
-    """Tracks (latest state each) and encounters, as GeoJSON-ready points for the map page."""
-    with service.db.reading() as conn:
-        track_rows = conn.execute(select(tracks).order_by(tracks.c.t.desc()).limit(limit)).all()
-        encounter_rows = conn.execute(
-            select(encounters).order_by(encounters.c.updated_t.desc()).limit(limit)
-        ).all()
-    positions: dict[str, tuple[float, float]] = {}
-    track_out = []
-    for r in track_rows:
-        m = r._mapping
-        positions[m["track"]] = (float(m["lat_deg"]), float(m["lon_deg"]))
-        track_out.append(
-            {
-                "track": m["track"],
-                "party": m["party"],
-                "name": m["name"],
-                "domain": m["domain"],
-                "t": float(m["t"]),
-                "lat_deg": float(m["lat_deg"]),
-                "lon_deg": float(m["lon_deg"]),
-                "alt_m": float(m["alt_m"]),
-                "speed_mps": float(m["speed_mps"]),
-                "course_deg": float(m["course_deg"]),
-            }
-        )
-    encounter_out = []
-    for r in encounter_rows:
-        m = r._mapping
-        encounter_out.append(
-            {
-                "encounter": m["encounter_id"],
-                "domain": m["domain"],
-                "track_a": m["track_a"],
-                "track_b": m["track_b"],
-                "party_a": m["party_a"],
-                "party_b": m["party_b"],
-                "level": m["level"],
-                "max_level": m["max_level"],
-                "closest_m": float(m["closest_m"]),
-                "closest_t": float(m["closest_t"]),
-                "open": m["cleared_t"] is None,
-                "a": positions.get(m["track_a"]),
-                "b": positions.get(m["track_b"]),
-            }
-        )
-    return {"party": service.party, "tracks": track_out, "encounters": encounter_out}

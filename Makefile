@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Real node processes spend most of their time waiting: three workers keep the suite short.
+PYTEST_ARGS ?= -n 3 --dist loadfile
 
 .PHONY: install demo test lint bench clean
 

@@ -111,19 +111,19 @@ class PlanIn(BaseModel):
     geojson: dict[str, Any]
 
 
+async def _authorize_planning(request: Request, op: tuple[str, str], target: str) -> None:
+    """Plans are private, but only roles that may notify activities may keep them."""
+    planning = Draft("activity_notice", {}, Precedence.ROUTINE, Tier.THEATER)
+    await asyncio.to_thread(
+        gate.authorize_direct, request, op, [planning], AuditAction.CONFIG_CHANGE, target
+    )
+
+
 @router.post("/plans")
 async def add_plan(plan_in: PlanIn, request: Request, op: Operator) -> dict[str, Any]:
     """Store a private plan (never sent); returns its conflicts with the peer's notices."""
     service = service_of(request)
-    planning = Draft("activity_notice", {}, Precedence.ROUTINE, Tier.THEATER)
-    await asyncio.to_thread(
-        gate.authorize_direct,
-        request,
-        op,
-        [planning],
-        AuditAction.CONFIG_CHANGE,
-        f"plan {plan_in.plan_id}",
-    )
+    await _authorize_planning(request, op, f"plan {plan_in.plan_id}")
     body = read_notice(plan_in.geojson, party=service.party, source="geojson")
     plan = Plan(plan_id=plan_in.plan_id, party=service.party, **body)
     conflicts = await asyncio.to_thread(book_of(request).add_plan, plan)
@@ -133,15 +133,7 @@ async def add_plan(plan_in: PlanIn, request: Request, op: Operator) -> dict[str,
 @router.delete("/plans/{plan_id}")
 async def delete_plan(plan_id: str, request: Request, op: Operator) -> dict[str, Any]:
     service = service_of(request)
-    planning = Draft("activity_notice", {}, Precedence.ROUTINE, Tier.THEATER)
-    await asyncio.to_thread(
-        gate.authorize_direct,
-        request,
-        op,
-        [planning],
-        AuditAction.CONFIG_CHANGE,
-        f"plan {plan_id} removed",
-    )
+    await _authorize_planning(request, op, f"plan {plan_id} removed")
 
     def remove() -> bool:
         with service.db.writing() as conn:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,17 @@ import click
 import httpx
 
 from detente.errors import DetenteError
+from detente.i18n.ui import gettext_for
 from detente.link.tls import pinned_context
 from detente.node.identity import load_token
 from detente.node.settings import NodeSettings
+
+
+def cli_gettext() -> Callable[[str], str]:
+    """The CLI speaks the operator's language: ``DETENTE_LANG`` (en, zh), else ``LANG``."""
+    wanted = os.environ.get("DETENTE_LANG") or os.environ.get("LANG", "en")
+    return gettext_for("zh" if wanted.lower().startswith("zh") else "en")
+
 
 data_option = click.option(
     "--data",

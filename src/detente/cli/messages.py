@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from detente.cli.context import NodeApi, data_option, load_settings
+from detente.cli.context import NodeApi, cli_gettext, data_option, load_settings
 from detente.errors import DetenteError
 from detente.i18n.phrases import params_from_assignments, validate
 from detente.i18n.render import render_all
@@ -119,11 +119,12 @@ def _print(entries: list[dict[str, Any]], title: str, fmt: str, *, outbox: bool)
     if fmt == "json":
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
-    table = Table(title=title)
-    for column in ("time (UTC)", "from", "seq", "precedence", "tier", "kind", "content"):
-        table.add_column(column)
+    _ = cli_gettext()
+    table = Table(title=_(title))
+    for column in ("Time (UTC)", "From", "Seq", "Precedence", "Tier", "Kind", "Content"):
+        table.add_column(_(column))
     if outbox:
-        table.add_column("receipted")
+        table.add_column(_("Receipt"))
     for entry in entries:
         cells = [
             entry["t"],

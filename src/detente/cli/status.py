@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from detente.cli.context import NodeApi, data_option, load_settings
+from detente.cli.context import NodeApi, cli_gettext, data_option, load_settings
 
 
 def _s(value: float | None) -> str:
@@ -29,6 +29,7 @@ def status(data_dir: Path, fmt: str) -> None:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     console = Console()
+    _ = cli_gettext()
     for channel in data["channels"]:
         suspended = channel["suspended_by"]
         title = f"Channel {channel['channel'][:12]}… " + (
@@ -38,24 +39,24 @@ def status(data_dir: Path, fmt: str) -> None:
         )
         table = Table(title=title)
         for column in (
-            "peer",
-            "direction",
-            "receipt p50/p95",
-            "ack p50/p95",
-            "open deadlines",
-            "missed",
-            "longest silence",
-            "availability",
-            "outage now",
+            "Peer",
+            "Direction",
+            "Receipt p50/p95",
+            "Acknowledgement p50/p95",
+            "Open deadlines",
+            "Missed",
+            "Longest silence",
+            "Availability",
+            "Outage now",
         ):
-            table.add_column(column)
+            table.add_column(_(column))
         for peer in channel["peers"]:
             for direction in ("out", "in"):
                 figures = peer[direction]
                 r, a = figures["receipt_latency"], figures["ack_latency"]
                 table.add_row(
                     peer["peer"],
-                    "→ peer" if direction == "out" else "← peer",
+                    _("to peer") if direction == "out" else _("from peer"),
                     f"{_s(r['p50_s'])} / {_s(r['p95_s'])}",
                     f"{_s(a['p50_s'])} / {_s(a['p95_s'])}",
                     str(figures["open_deadlines"]),
@@ -67,14 +68,14 @@ def status(data_dir: Path, fmt: str) -> None:
         console.print(table)
     alarms = data["open_alarms"]
     if alarms:
-        table = Table(title="Open alarms")
-        for column in ("severity", "kind", "text"):
-            table.add_column(column)
+        table = Table(title=_("Open alarms"))
+        for column in ("Severity", "Kind", "Content"):
+            table.add_column(_(column))
         for alarm in alarms:
             table.add_row(str(alarm["severity"]), alarm["kind"], alarm["text"])
         console.print(table)
     else:
-        console.print("[green]No open alarms.[/]")
+        console.print(f"[green]{_('No open alarms.')}[/]")
 
 
 @click.command()

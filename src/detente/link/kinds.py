@@ -165,9 +165,7 @@ class KeyRevocationBody(Body):
     reason: ShortText
 
 
-def rotation_statement(
-    channel: str, party: str, old_key_id: str, new_key_id: str
-) -> JSONObject:
+def rotation_statement(channel: str, party: str, old_key_id: str, new_key_id: str) -> JSONObject:
     """What the new key signs to accept a log (see ``KeyRotationBody``)."""
     return {
         "purpose": ROTATION_PURPOSE,

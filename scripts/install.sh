@@ -10,7 +10,8 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+# The optional GPL Mode-S decoder is installed for the tests only; the core never needs it.
+.venv/bin/python -m pip install --quiet -e ".[dev,modes]"
 
 if command -v npm >/dev/null 2>&1; then
     npm install --no-audit --no-fund --silent

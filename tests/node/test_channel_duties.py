@@ -76,11 +76,15 @@ def test_missed_flash_deadline_alarms_both_sides_and_escalates(
     us, cn = pair
     flash = send(us, "CN", "Request your intentions", "FLASH")
     # Nobody at CN acknowledges: after 2 s both nodes raise the alarm ...
-    (mine,) = wait_until(lambda: alarms_of(us, "deadline_missed:operational"), what="US alarm")
+    (mine,) = wait_until(
+        lambda: alarms_of(us, "deadline_missed:operational"), timeout_s=60, what="US alarm"
+    )
     assert mine["ref"] == flash["id"] and mine["cleared_t"] is None
-    wait_until(lambda: alarms_of(cn, "deadline_missed:operational"), what="CN alarm")
+    wait_until(lambda: alarms_of(cn, "deadline_missed:operational"), timeout_s=60, what="CN alarm")
     # ... and US's node escalates the item to the theater tier, which CN receives.
-    (escalation,) = wait_until(lambda: inbox(cn, "escalation"), what="escalation at CN")
+    (escalation,) = wait_until(
+        lambda: inbox(cn, "escalation"), timeout_s=60, what="escalation at CN"
+    )
     assert escalation["body"]["ref"] == flash["id"]
     assert escalation["body"]["to_tier"] == "theater"
     assert escalation["tier"] == "theater"

@@ -9,8 +9,10 @@ registry or an unknown format fails the command.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -65,23 +67,43 @@ def _read(paths: list[Path], fmt: str, registry: UnitRegistry | None) -> IngestR
         return read_many(paths, fmt=fmt, registry=registry, on_progress=advance)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _recording_options(command: F) -> F:
+    """FILES, --format, --registry and --fmt: what every command over recordings takes."""
+    for option in reversed(
+        (
+            click.argument(
+                "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+            ),
+            click.option(
+                "--format",
+                "out",
+                type=click.Choice(["json", "table"]),
+                default="json",
+                show_default=True,
+            ),
+            click.option(
+                "--registry",
+                type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                help="Unit registry (YAML or JSON) attributing tracks to parties.",
+            ),
+            click.option(
+                "--fmt",
+                type=click.Choice(["auto", "ais", "sbs", "modes", "jsonl"]),
+                default="auto",
+                show_default=True,
+                help="Input format; auto recognises it from the first lines of each file.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @tracks.command("summary")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format", "out", type=click.Choice(["json", "table"]), default="json", show_default=True
-)
-@click.option(
-    "--registry",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Unit registry (YAML or JSON) attributing tracks to parties.",
-)
-@click.option(
-    "--fmt",
-    type=click.Choice(["auto", "ais", "sbs", "modes", "jsonl"]),
-    default="auto",
-    show_default=True,
-    help="Input format; auto recognises it from the first lines of each file.",
-)
+@_recording_options
 def summary(files: tuple[Path, ...], out: str, registry: Path | None, fmt: str) -> None:
     """One row per track in FILES, and the count of malformed input."""
     try:
@@ -167,22 +189,7 @@ def _screen(
 
 
 @encounters.command("screen")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format", "out", type=click.Choice(["json", "table"]), default="json", show_default=True
-)
-@click.option(
-    "--registry",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Unit registry (YAML or JSON) attributing tracks to parties.",
-)
-@click.option(
-    "--fmt",
-    type=click.Choice(["auto", "ais", "sbs", "modes", "jsonl"]),
-    default="auto",
-    show_default=True,
-    help="Input format; auto recognises it from the first lines of each file.",
-)
+@_recording_options
 @click.option(
     "--horizon-s",
     type=click.FloatRange(min=0, min_open=True),

@@ -51,7 +51,7 @@ def _rows(
     if channel_id:
         query = query.where(entries.c.channel_id == channel_id)
     with service.db.reading() as conn:
-        return [logs._stored(r) for r in conn.execute(query.limit(limit))]
+        return [logs.stored_of(r) for r in conn.execute(query.limit(limit))]
 
 
 def inbox(

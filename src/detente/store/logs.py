@@ -150,7 +150,8 @@ def append(
     return LogHead(at.channel_id, at.party, last.entry.seq, last.id, compact)
 
 
-def _stored(row: object) -> StoredEntry:
+def stored_of(row: object) -> StoredEntry:
+    """A selected ``entries`` row as a ``StoredEntry`` (for queries built elsewhere)."""
     m = row._mapping  # type: ignore[attr-defined]
     return StoredEntry(**{k: m[k] for k in StoredEntry.__slots__})
 
@@ -169,12 +170,12 @@ def entries_from(
         .order_by(entries.c.seq)
         .limit(limit)
     )
-    return [_stored(r) for r in rows]
+    return [stored_of(r) for r in rows]
 
 
 def entry_by_id(conn: Connection, entry_id: str) -> StoredEntry | None:
     row = conn.execute(select(entries).where(entries.c.id == entry_id)).first()
-    return _stored(row) if row is not None else None
+    return stored_of(row) if row is not None else None
 
 
 def entries_by_seq(
@@ -187,7 +188,7 @@ def entries_by_seq(
             entries.c.seq.in_(list(seqs)),
         )
     )
-    return {int(r.seq): _stored(r) for r in rows}
+    return {int(r.seq): stored_of(r) for r in rows}
 
 
 def leaf_ids(conn: Connection, channel_id: str, party: str, size: int) -> list[str]:
@@ -245,7 +246,7 @@ def latest_of_kind(
         .order_by(entries.c.seq.desc())
         .limit(limit)
     )
-    return [_stored(r) for r in rows]
+    return [stored_of(r) for r in rows]
 
 
 def first_seq_since(conn: Connection, channel_id: str, party: str, since_t: float) -> int | None:

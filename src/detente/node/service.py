@@ -158,8 +158,22 @@ class NodeService:
 
     # receiving --------------------------------------------------------------
 
-    def receive(self, channel_id: str, sender: str, envelopes: Sequence[object]) -> ReceiveResult:
-        """Verify a peer's batch, then store it all or nothing, with our receipt."""
+    def receive(
+        self,
+        channel_id: str,
+        sender: str,
+        envelopes: Sequence[object],
+        *,
+        answered_inline: bool = False,
+    ) -> ReceiveResult:
+        """Verify a peer's batch, then store it all or nothing, with our receipt.
+
+        ``answered_inline``: the receipt goes back in the push response, so the
+        courier is not woken to push it as well; were both done, the sender would
+        verify and store the same receipt twice at once, on the path of every
+        FLASH entry. If the response is lost, the next push round or the
+        sender's pull still brings it.
+        """
         row = self.active_channel(channel_id)
         batch = verify_batch(
             row, sender, envelopes, self.registry, self.keyring(channel_id, sender)
@@ -185,7 +199,7 @@ class NodeService:
         if result.new:
             self._after_store(row, result.new)
         if result.receipt is not None:
-            self._after_store(row, [result.receipt])
+            self._after_store(row, [result.receipt], wake=not answered_inline)
         return result
 
     def _keep_fork_proof(self, row: ChannelRow, sender: str, batch: Sequence[SignedEntry]) -> None:
@@ -214,11 +228,13 @@ class NodeService:
     def _derive(self, conn: Connection, row: ChannelRow, stored: Sequence[SignedEntry]) -> None:
         derive(conn, row, stored, me=self.party, registry=self.registry)
 
-    def _after_store(self, row: ChannelRow, stored: Sequence[SignedEntry]) -> None:
+    def _after_store(
+        self, row: ChannelRow, stored: Sequence[SignedEntry], *, wake: bool = True
+    ) -> None:
         # Wake the courier first: delivery latency must not wait for listeners.
-        if any(item.entry.party == self.party for item in stored):
-            for wake in self.on_own_appended:
-                wake(row.channel_id)
+        if wake and any(item.entry.party == self.party for item in stored):
+            for nudge in self.on_own_appended:
+                nudge(row.channel_id)
         for hook in self.on_stored:
             try:
                 hook(row, stored)

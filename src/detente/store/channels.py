@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from detente.store import keyring
 from detente.store.schema import channel_members, channels, deliveries, keys
@@ -102,15 +102,20 @@ def put_channel(
             )
 
 
+# Read for every request a peer makes: built once (see ``logs.py`` for why).
+_CHANNEL = select(channels).where(channels.c.channel_id == bindparam("channel_id"))
+_MEMBERS = (
+    select(channel_members)
+    .where(channel_members.c.channel_id == bindparam("channel_id"))
+    .order_by(channel_members.c.party)
+)
+
+
 def get_channel(conn: Connection, channel_id: str) -> ChannelRow | None:
-    row = conn.execute(select(channels).where(channels.c.channel_id == channel_id)).first()
+    row = conn.execute(_CHANNEL, {"channel_id": channel_id}).first()
     if row is None:
         return None
-    members = conn.execute(
-        select(channel_members)
-        .where(channel_members.c.channel_id == channel_id)
-        .order_by(channel_members.c.party)
-    )
+    members = conn.execute(_MEMBERS, {"channel_id": channel_id})
     return ChannelRow(
         row.channel_id,
         row.doc,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from detente.store.schema import deliveries
 
@@ -20,10 +20,14 @@ class Delivery:
     last_error: str | None
 
 
+_GET = select(deliveries).where(
+    deliveries.c.channel_id == bindparam("channel_id"), deliveries.c.peer == bindparam("peer")
+)
+"""Read before every push: built once (see ``logs.py`` for why)."""
+
+
 def get(conn: Connection, channel_id: str, peer: str) -> Delivery:
-    row = conn.execute(
-        select(deliveries).where(deliveries.c.channel_id == channel_id, deliveries.c.peer == peer)
-    ).first()
+    row = conn.execute(_GET, {"channel_id": channel_id, "peer": peer}).first()
     if row is None:
         return Delivery(channel_id, peer, 0, 0, None, None)
     return Delivery(

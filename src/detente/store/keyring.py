@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from detente.store.schema import member_keys
 
@@ -59,12 +59,19 @@ def ensure(conn: Connection, channel_id: str, party: str, key_id: str, public_ke
         )
 
 
-def keys_of(conn: Connection, channel_id: str, party: str) -> list[KeyRecord]:
-    rows = conn.execute(
-        select(member_keys)
-        .where(member_keys.c.channel_id == channel_id, member_keys.c.party == party)
-        .order_by(member_keys.c.from_seq)
+_KEYS_OF = (
+    select(member_keys)
+    .where(
+        member_keys.c.channel_id == bindparam("channel_id"),
+        member_keys.c.party == bindparam("party"),
     )
+    .order_by(member_keys.c.from_seq)
+)
+"""Read for every peer request: built once (see ``logs.py`` for why)."""
+
+
+def keys_of(conn: Connection, channel_id: str, party: str) -> list[KeyRecord]:
+    rows = conn.execute(_KEYS_OF, {"channel_id": channel_id, "party": party})
     return [
         KeyRecord(
             r.party,

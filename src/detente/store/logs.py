@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from detente.log.compact import CompactRange
 from detente.store.schema import entries, entry_refs, log_heads, receipts
@@ -57,14 +57,40 @@ class StoredEntry:
         return {"key": self.key_id, "payload": self.payload, "sig": self.sig}
 
 
+# Hot statements are built once: constructing a SQLAlchemy statement costs about
+# three times what executing it on SQLite does, and these run for every entry.
+_HEAD = select(log_heads).where(
+    log_heads.c.channel_id == bindparam("channel_id"), log_heads.c.party == bindparam("party")
+)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_SET_HEAD = (
+    update(log_heads)
+    .where(
+        log_heads.c.channel_id == bindparam("at_channel"),
+        log_heads.c.party == bindparam("at_party"),
+    )
+    .values(size=bindparam("size"), head_id=bindparam("head_id"), compact=bindparam("compact"))
+)
+_INSERT_ENTRIES = insert(entries)
+_INSERT_REFS = insert(entry_refs)
+_INSERT_RECEIPTS = insert(receipts)
+_ENTRIES_FROM = (
+    select(entries)
+    .where(
+        entries.c.channel_id == bindparam("channel_id"),
+        entries.c.party == bindparam("party"),
+        entries.c.seq >= bindparam("from_seq"),
+    )
+    .order_by(entries.c.seq)
+    .limit(bindparam("limit"))
+)
+
+
 def head(conn: Connection, channel_id: str, party: str, *, lock: bool = False) -> LogHead:
     """The log's head; with ``lock`` the row is held until the transaction ends."""
-    query = select(log_heads).where(
-        log_heads.c.channel_id == channel_id, log_heads.c.party == party
-    )
-    if lock and conn.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already serialises
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    # SQLite's BEGIN IMMEDIATE already serialises writers; elsewhere lock the row.
+    query = _HEAD_FOR_UPDATE if lock and conn.dialect.name != "sqlite" else _HEAD
+    row = conn.execute(query, {"channel_id": channel_id, "party": party}).first()
     if row is None:
         if lock:
             _create_head(conn, channel_id, party)
@@ -136,16 +162,21 @@ def append(
                     "t": e.t_epoch,
                 }
             )
-    conn.execute(insert(entries), rows)
+    conn.execute(_INSERT_ENTRIES, rows)
     if ref_rows:
-        conn.execute(insert(entry_refs), ref_rows)
+        conn.execute(_INSERT_REFS, ref_rows)
     if receipt_rows:
-        conn.execute(insert(receipts), receipt_rows)
+        conn.execute(_INSERT_RECEIPTS, receipt_rows)
     last = signed[-1]
     conn.execute(
-        update(log_heads)
-        .where(log_heads.c.channel_id == at.channel_id, log_heads.c.party == at.party)
-        .values(size=last.entry.seq, head_id=last.id, compact=json.dumps(compact.to_hex_list()))
+        _SET_HEAD,
+        {
+            "at_channel": at.channel_id,
+            "at_party": at.party,
+            "size": last.entry.seq,
+            "head_id": last.id,
+            "compact": json.dumps(compact.to_hex_list()),
+        },
     )
     return LogHead(at.channel_id, at.party, last.entry.seq, last.id, compact)
 
@@ -161,14 +192,8 @@ def entries_from(
 ) -> list[StoredEntry]:
     """Entries of one log from ``from_seq`` on, in sequence."""
     rows = conn.execute(
-        select(entries)
-        .where(
-            entries.c.channel_id == channel_id,
-            entries.c.party == party,
-            entries.c.seq >= from_seq,
-        )
-        .order_by(entries.c.seq)
-        .limit(limit)
+        _ENTRIES_FROM,
+        {"channel_id": channel_id, "party": party, "from_seq": from_seq, "limit": limit},
     )
     return [stored_of(r) for r in rows]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from detente.store.schema import acks, entries, escalations, outages, receipts, suspensions
 
@@ -208,12 +208,14 @@ def end_suspension(conn: Connection, *, entry_id: str, resume_id: str, t: float)
     )
 
 
+_ACTIVE_SUSPENSIONS = select(suspensions).where(
+    suspensions.c.channel_id == bindparam("channel_id"), suspensions.c.end_t.is_(None)
+)
+"""Checked for every entry sent or received: built once (see ``logs.py`` for why)."""
+
+
 def active_suspensions(conn: Connection, channel_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(suspensions).where(
-            suspensions.c.channel_id == channel_id, suspensions.c.end_t.is_(None)
-        )
-    )
+    rows = conn.execute(_ACTIVE_SUSPENSIONS, {"channel_id": channel_id})
     return [dict(r._mapping) for r in rows]
 
 

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from detente.link.outgoing import Draft
+from detente.node.own_voice import speak
 from detente.node.service import NodeService
 from detente.store import alarms, obligations
 from detente.store.channels import ChannelRow
@@ -139,7 +140,7 @@ class DeadlineWatch:
             "reason": f"no acknowledgement within the {clock.item.precedence} deadline",
         }
         draft = Draft("escalation", body, Precedence(clock.item.precedence), up, (clock.item.id,))
-        self.service.send(row.channel_id, [draft])
+        speak(self.service, row.channel_id, [draft], duty="deadlines")
 
     def _theirs(self, row: ChannelRow, peer: str, now: float) -> int:
         """The peer's statements we have not acknowledged in time: alarm here."""

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Sequence
 
 from detente.deconflict.alert import EncounterAlertBody
@@ -28,6 +29,7 @@ from detente.deconflict.thresholds import Level
 from detente.deconflict.track import TrackState
 from detente.link.outgoing import Draft
 from detente.node.activities import ActivityBook
+from detente.node.own_voice import speak
 from detente.node.service import NodeService
 from detente.store import alarms
 from detente.store import tracks as queries
@@ -157,7 +159,8 @@ class EncounterWatch:
         if alerted is not None and Level[alerted.upper()] >= encounter.level:
             return  # this level was already told; only a rise is news
         body = EncounterAlertBody.from_encounter(encounter)
-        signed = self.service.send(
+        said = speak(
+            self.service,
             row.channel_id,
             [
                 Draft(
@@ -167,11 +170,20 @@ class EncounterWatch:
                     Tier.OPERATIONAL,
                 )
             ],
+            duty="encounters",
         )
-        self.alerts_sent += 1
+        # Held for a person (the terms do not pre-delegate this level) still counts
+        # as told at this level: the held row and its alarm stand for it.
+        sent = said.signed[0] if said.signed else None
+        if sent is not None:
+            self.alerts_sent += 1
         with self.service.db.writing() as conn:
             queries.mark_alerted(
-                conn, encounter.id, encounter.level.label, signed[0].id, signed[0].entry.t_epoch
+                conn,
+                encounter.id,
+                encounter.level.label,
+                sent.id if sent is not None else None,
+                sent.entry.t_epoch if sent is not None else time.time(),
             )
 
     def _incursions(self, data_now: float) -> None:

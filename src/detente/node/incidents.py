@@ -38,6 +38,7 @@ from detente.incidents.report import Evidence, render_report
 from detente.incidents.state import IncidentBook, IncidentItem, IncidentView
 from detente.incidents.stats import incident_stats, response_times
 from detente.link.outgoing import Draft
+from detente.node.own_voice import speak
 from detente.node.service import NodeService
 from detente.node.views import iso
 from detente.store import alarms
@@ -153,7 +154,7 @@ class IncidentOpener:
             (signed.id,),
         )
         try:
-            self.service.send(row.channel_id, [draft])
+            speak(self.service, row.channel_id, [draft], duty="incidents")
         except DetenteError as exc:  # e.g. the peer's opening arrived first: nothing to do
             log.info("incident not opened from alert %s: %s", signed.id[:12], exc)
 

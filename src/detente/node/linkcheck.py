@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from detente.link.outgoing import Draft
 from detente.node.deadlines import format_t_s
+from detente.node.own_voice import speak
 from detente.node.service import NodeService
 from detente.store import alarms, logs, obligations
 from detente.store.channels import ChannelRow
@@ -37,7 +38,8 @@ class LinkCheckDuty:
             recent = logs.latest_of_kind(conn, row.channel_id, me, "link_check", threshold + 1)
         if not recent or now - recent[0].t >= interval:
             number = 1 + (_check_number(recent[0]) if recent else 0)
-            self.service.send(
+            speak(
+                self.service,
                 row.channel_id,
                 [
                     Draft(
@@ -47,6 +49,7 @@ class LinkCheckDuty:
                         Tier.OPERATIONAL,
                     )
                 ],
+                duty="link_checks",
             )
         for peer in row.peers:
             self._judge(row, peer.party, recent, interval, threshold, now)
@@ -104,7 +107,8 @@ class LinkCheckDuty:
                 )
                 return
         start_t, back_t, missed = report
-        self.service.send(
+        speak(
+            self.service,
             row.channel_id,
             [
                 Draft(
@@ -118,6 +122,7 @@ class LinkCheckDuty:
                     Tier.OPERATIONAL,
                 )
             ],
+            duty="link_checks",
         )
         with self.service.db.writing() as conn:
             alarms.raise_alarm(

@@ -45,6 +45,7 @@ def _default_kinds() -> tuple[Delegated, ...]:
         Delegated(kind="escalation", max_precedence=Precedence.FLASH),
         Delegated(kind="outage_report", max_precedence=Precedence.IMMEDIATE),
         Delegated(kind="encounter_alert", max_precedence=Precedence.FLASH),
+        Delegated(kind="incident_open", max_precedence=Precedence.IMMEDIATE),
     )
 
 
@@ -55,8 +56,9 @@ class PreDelegation(BaseModel):
     deadlines (up to FLASH, as the missed item's precedence), outage reports
     (up to IMMEDIATE), and encounter alerts up to ``encounter_alert_max_level``
     (``critical`` by default: the closest encounters are exactly the ones that
-    must not wait for a person). A party that wants a human in the loop for
-    critical encounters lowers the level to ``warning``.
+    must not wait for a person), and the incident a critical sea alert opens
+    (up to IMMEDIATE). A party that wants a human in the loop for critical
+    encounters lowers the level to ``warning``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -141,6 +141,27 @@ def hold(
     return found
 
 
+def find_same(
+    conn: Connection, channel_id: str, operator: str, drafts: Sequence[Draft]
+) -> HeldRow | None:
+    """A row of the same drafts by the same drafter still held or already rejected.
+
+    For drafters that ask again until answered (the node's duties): one row per
+    statement, and a person's rejection is not undone by the next ask.
+    """
+    row = conn.execute(
+        select(held_messages)
+        .where(
+            held_messages.c.channel_id == channel_id,
+            held_messages.c.operator == operator,
+            held_messages.c.drafts == drafts_to_json(drafts),
+            held_messages.c.state.in_([HELD, REJECTED]),
+        )
+        .limit(1)
+    ).first()
+    return _row(row) if row else None
+
+
 def get(conn: Connection, held_id: str) -> HeldRow | None:
     row = conn.execute(select(held_messages).where(held_messages.c.held_id == held_id)).first()
     return _row(row) if row else None

@@ -92,7 +92,9 @@ def alert_state(conn: Connection, encounter_id: str) -> tuple[str | None, float 
     return (row.alerted_level, row.alerted_t) if row else (None, None)
 
 
-def mark_alerted(conn: Connection, encounter_id: str, level: str, alert_id: str, t: float) -> None:
+def mark_alerted(
+    conn: Connection, encounter_id: str, level: str, alert_id: str | None, t: float
+) -> None:
     conn.execute(
         update(encounters)
         .where(encounters.c.encounter_id == encounter_id)

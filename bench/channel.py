@@ -35,10 +35,15 @@ def verify_ceiling_per_s(n: int = 5000) -> float:
 
 
 def run() -> dict[str, object]:
+    return measure(None, None)
+
+
+def measure(us_db: str | None, cn_db: str | None) -> dict[str, object]:
+    """The benchmark with each node on ``*_db`` (a database URL; None: SQLite in its folder)."""
     with tempfile.TemporaryDirectory(prefix="detente-bench-") as tmp:
         base = Path(tmp)
-        us = make_node(base / "us", "US", "bench US")
-        cn = make_node(base / "cn", "CN", "bench CN")
+        us = make_node(base / "us", "US", "bench US", db_url=us_db)
+        cn = make_node(base / "cn", "CN", "bench CN", db_url=cn_db)
         # Push batches as large as the link terms allow: fewer, bigger requests.
         connect(us, cn, ChannelSettings(link=LinkSettings(max_batch=2000)))
         a, b = NodeProcess(us).start(), NodeProcess(cn).start()

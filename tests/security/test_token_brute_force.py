@@ -37,7 +37,8 @@ def test_brute_force_tokens_refused_then_locked_out_and_logged(guarded: Site) ->
     for _ in range(limit - 1):
         data = refused(guess(guarded), 401, "unauthorized")
         assert data["reason"] == "unknown token"
-    assert guarded.changed(before) == {}  # failures are counted in memory, not stored
+    # Counted in the database every worker shares: one row for this address.
+    assert guarded.changed(before) == {"token_lockouts": 1}
     refused(guess(guarded), 401, "unauthorized")  # the last one allowed starts the lockout
     # Locked: even a valid token from this address is refused now, with a reason and a delay.
     locked = guarded.api("local-admin", "GET", "/api/v1/inbox")
@@ -46,7 +47,7 @@ def test_brute_force_tokens_refused_then_locked_out_and_logged(guarded: Site) ->
     assert int(locked.headers["retry-after"]) > 0
     refused(guess(guarded), 429, "locked_out")
     # One audit record and one alarm for the lockout; nothing else in the database moved.
-    assert guarded.changed(before) == {"audit_log": 1, "alarms": 1}
+    assert guarded.changed(before) == {"audit_log": 1, "alarms": 1, "token_lockouts": 1}
     # The peer API authenticates by signature and stays open to the peer.
     item = guarded.next_entry()
     assert guarded.push([item]).status_code == 200
@@ -65,3 +66,10 @@ def test_brute_force_lockout_is_visible_to_the_auditor(guarded: Site) -> None:
         db.close()
     assert (record.outcome, record.source, record.target) == ("locked", "127.0.0.1", "127.0.0.1")
     assert "10 refused operator API tokens from 127.0.0.1" in alarm.text
+
+
+def test_brute_force_lockout_survives_a_restart(guarded: Site) -> None:
+    assert guarded.api("local-admin", "GET", "/api/v1/inbox").status_code == 429
+    guarded.us.stop()
+    guarded.us.start()
+    refused(guarded.api("local-admin", "GET", "/api/v1/inbox"), 429, "locked_out")

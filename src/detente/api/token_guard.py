@@ -5,9 +5,10 @@ guard stops is the noise of trying (and a leaked token list being tried
 against the node): after ``max_failures`` refused tokens from one address
 within ``window_s``, that address gets 429 for ``lockout_s`` on every
 operator API path, valid token or not, and the lockout is recorded in the
-audit log and raised as an alarm. Counters live in the worker's memory: a
-restart forgets them, and each worker of a PostgreSQL deployment counts on
-its own (a lockout there is per worker).
+audit log and raised as an alarm. Counts live in the database
+(``store/lockouts.py``), so a restart keeps a lockout and every worker of a
+PostgreSQL deployment shares it; a worker remembers an address's standing
+for ``recheck_s`` so a request costs a database read at most that often.
 
 Installed with one line, ``token_guard.install(app)``, as an ASGI middleware
 around the operator API (``/api/``); the peer API authenticates by request
@@ -20,17 +21,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from detente.node.service import NodeService
-from detente.store import alarms, audit
+from detente.store import alarms, audit, lockouts
 from detente.store.audit import AuditAction, Outcome
+from detente.store.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -45,53 +47,92 @@ class GuardPolicy:
     max_failures: int = 10
     window_s: float = 300.0
     lockout_s: float = 900.0
-    max_tracked: int = 10_000  # addresses remembered; the oldest are forgotten first
-
-
-@dataclass(slots=True)
-class _Record:
-    failures: list[float] = field(default_factory=list)
-    locked_until: float = 0.0
+    max_tracked: int = 10_000  # addresses counted; the oldest counts are forgotten first
+    recheck_s: float = 1.0  # how long a worker trusts what it last read of an address
 
 
 class TokenGuard:
-    """The counting rule alone, with the clock passed in (tested without a server)."""
+    """The counting rule over the shared table, with the clock passed in.
 
-    def __init__(self, policy: GuardPolicy | None = None) -> None:
+    Blocking (database calls): the middleware runs it in worker threads.
+    """
+
+    def __init__(self, db: Database, policy: GuardPolicy | None = None) -> None:
+        self.db = db
         self.policy = policy or GuardPolicy()
-        self._by_source: OrderedDict[str, _Record] = OrderedDict()
+        self._seen: dict[str, tuple[float, float | None, int]] = {}
+        self._seen_lock = threading.Lock()
+
+    def known(self, source: str, now: float) -> tuple[bool, float | None]:
+        """Without blocking: whether this worker read ``source`` lately, and its lockout end."""
+        with self._seen_lock:
+            cached = self._seen.get(source)
+        if cached is None or not 0 <= now - cached[0] < self.policy.recheck_s:
+            return False, None
+        until = cached[1]
+        return True, until if until is not None and until > now else None
 
     def locked_until(self, source: str, now: float) -> float | None:
-        found = self._by_source.get(source)
-        if found is None or found.locked_until <= now:
+        fresh, until = self.known(source, now)
+        if fresh:
+            return until
+        with self.db.reading() as conn:
+            row = lockouts.get(conn, source)
+        if row is None:
+            self._remember(source, now, None, 0)
             return None
-        return found.locked_until
+        self._remember(source, now, row.locked_until_t, row.failures)
+        return row.locked_until_t if row.locked_until_t and row.locked_until_t > now else None
+
+    def counted(self, source: str) -> bool:
+        """Without blocking: whether ``source`` may have failures a success must clear."""
+        with self._seen_lock:
+            cached = self._seen.get(source)
+        return cached is None or cached[2] > 0
 
     def failures(self, source: str, now: float) -> int:
-        found = self._by_source.get(source)
-        if found is None:
+        with self.db.reading() as conn:
+            row = lockouts.get(conn, source)
+        if row is None or now - row.window_start_t > self.policy.window_s:
             return 0
-        return sum(1 for t in found.failures if t > now - self.policy.window_s)
+        return row.failures
 
     def failed(self, source: str, now: float) -> bool:
         """Count one refused token; True when this failure starts a lockout."""
-        found = self._by_source.pop(source, None) or _Record()
-        self._by_source[source] = found  # most recently seen last
-        while len(self._by_source) > self.policy.max_tracked:
-            self._by_source.popitem(last=False)
-        found.failures = [t for t in found.failures if t > now - self.policy.window_s]
-        found.failures.append(now)
-        if len(found.failures) >= self.policy.max_failures and found.locked_until <= now:
-            found.locked_until = now + self.policy.lockout_s
-            found.failures.clear()
-            return True
-        return False
+        policy = self.policy
+        with self.db.writing() as conn:
+            started = lockouts.count_failure(
+                conn,
+                source,
+                now,
+                max_failures=policy.max_failures,
+                window_s=policy.window_s,
+                lockout_s=policy.lockout_s,
+            )
+            lockouts.forget_stale(conn, now, window_s=policy.window_s, keep=policy.max_tracked)
+            row = lockouts.get(conn, source)
+        self._remember(
+            source,
+            now,
+            row.locked_until_t if row is not None else None,
+            row.failures if row is not None else 0,
+        )
+        return started is not None
 
     def succeeded(self, source: str) -> None:
         """A valid token from ``source`` clears its failures (not a running lockout)."""
-        found = self._by_source.get(source)
-        if found is not None:
-            found.failures.clear()
+        with self.db.writing() as conn:
+            lockouts.clear_failures(conn, source)
+        with self._seen_lock:
+            cached = self._seen.get(source)
+        if cached is not None:
+            self._remember(source, cached[0], cached[1], 0)
+
+    def _remember(self, source: str, t: float, until: float | None, failures: int) -> None:
+        with self._seen_lock:
+            self._seen[source] = (t, until, failures)
+            if len(self._seen) > self.policy.max_tracked:
+                self._seen.pop(next(iter(self._seen)))
 
 
 LockoutHook = Callable[[str, int, float], None]
@@ -113,7 +154,9 @@ class TokenGuardMiddleware:
         client = scope.get("client")
         source = str(client[0]) if client else "unknown"
         now = time.time()
-        until = self.guard.locked_until(source, now)
+        fresh, until = self.guard.known(source, now)
+        if not fresh:  # read the shared count at most once per recheck_s per address
+            until = await asyncio.to_thread(self.guard.locked_until, source, now)
         if until is not None:
             await _refuse(send, until - now)
             return
@@ -128,16 +171,17 @@ class TokenGuardMiddleware:
         if not status:
             return
         if status[0] == 401:
-            if self.guard.failed(source, time.time()):
-                until = self.guard.locked_until(source, time.time()) or now
+            if await asyncio.to_thread(self.guard.failed, source, time.time()):
+                until = await asyncio.to_thread(self.guard.locked_until, source, time.time())
+                until = until or now
                 try:
                     await asyncio.to_thread(
                         self.on_lockout, source, self.guard.policy.max_failures, until
                     )
                 except Exception:  # the lockout holds even if recording it failed
                     log.exception("recording a token lockout failed")
-        elif status[0] < 400:
-            self.guard.succeeded(source)
+        elif status[0] < 400 and self.guard.counted(source):
+            await asyncio.to_thread(self.guard.succeeded, source)
 
 
 async def _refuse(send: Send, retry_after_s: float) -> None:
@@ -191,8 +235,8 @@ def record_lockout(service: NodeService) -> LockoutHook:
 
 def install(app: FastAPI, policy: GuardPolicy | None = None) -> TokenGuard:
     """Guard ``app``'s operator API; returns the guard (a test may inspect it)."""
-    guard = TokenGuard(policy)
     service: NodeService = app.state.service
+    guard = TokenGuard(service.db, policy)
     app.add_middleware(TokenGuardMiddleware, guard=guard, on_lockout=record_lockout(service))
     app.state.token_guard = guard
     return guard

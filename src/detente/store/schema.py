@@ -307,6 +307,17 @@ operators = Table(
     Column("disabled", Boolean, nullable=False),
 )
 
+token_lockouts = Table(
+    "token_lockouts",
+    metadata,
+    # Refused operator API tokens per source address, shared by every worker on
+    # this database (api/token_guard.py); a row is forgotten once it is stale.
+    Column("source", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start_t", Float, nullable=False),
+    Column("locked_until_t", Float, nullable=True),
+)
+
 sessions = Table(
     "sessions",
     metadata,

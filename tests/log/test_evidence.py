@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from detente.log.checkpoint import Checkpoint, cosign, sign_checkpoint
-from detente.log.evidence import build_log_run, encode_bundle, seal_bundle
+from detente.log.checkpoint import Checkpoint, cosign, open_checkpoint, sign_checkpoint
+from detente.log.evidence import build_log_run, earlier_key, encode_bundle, seal_bundle
 from detente.log.evidence_verify import verify_bundle
 from detente.log.tree import MerkleTree
 from detente.wire.entry import GENESIS_PREV, Entry, SignedEntry, format_t, sign_entry
@@ -31,12 +32,16 @@ class World:
         default_factory=lambda: {"US": SigningKey.generate(), "CN": SigningKey.generate()}
     )
     logs: dict[str, list[SignedEntry]] = field(default_factory=lambda: {"US": [], "CN": []})
+    earlier: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {"US": [], "CN": []})
+    """Each party's ``earlier_keys`` records, as an exporter's keyring would list them."""
     clock_s: int = 0
 
-    def append(self, party: str, kind: str, body: dict[str, Any]) -> SignedEntry:
+    def append(
+        self, party: str, kind: str, body: dict[str, Any], *, key: SigningKey | None = None
+    ) -> SignedEntry:
         log = self.logs[party]
         self.clock_s += 7
-        key = self.keys[party]
+        key = key or self.keys[party]
         item = sign_entry(
             Entry(
                 channel=CHANNEL,
@@ -55,8 +60,23 @@ class World:
         log.append(item)
         return item
 
-    def say(self, party: str, text: str) -> SignedEntry:
-        return self.append(party, "text", {"text": text, "lang": "en"})
+    def say(self, party: str, text: str, *, key: SigningKey | None = None) -> SignedEntry:
+        return self.append(party, "text", {"text": text, "lang": "en"}, key=key)
+
+    def rotate(self, party: str) -> SigningKey:
+        """A ``key_rotation`` entry signed by the current key, then a new key; returns the old."""
+        old, new = self.keys[party], SigningKey.generate()
+        rotation = self.append(
+            party,
+            "key_rotation",
+            {"new_key_id": new.key_id, "new_public_key": new.verify_key.b64()},
+        )
+        # As keyring.rotate records it: the old key signs up to the rotation entry.
+        self.earlier[party].append(
+            earlier_key(old.key_id, old.verify_key.b64(), rotation.entry.seq + 1)
+        )
+        self.keys[party] = new
+        return old
 
     def receipt(self, reader: str, author: str, *, up_to_id: str | None = None) -> SignedEntry:
         last = self.logs[author][-1]
@@ -118,14 +138,23 @@ def bundle_of(
         "channel": CHANNEL,
         "exported_by": exporter,
         "exported_t": format_t(START + timedelta(hours=2)),
-        "parties": {
-            p: {"name": f"{p} node", "key_id": k.key_id, "public_key": k.verify_key.b64()}
-            for p, k in world.keys.items()
-        },
+        "parties": {p: party_of(world, p) for p in world.keys},
         "selection": {"from": None, "to": None, "entries": None},
         "logs": parts,
     }
     return seal_bundle(bundle, world.keys[exporter])
+
+
+def party_of(world: World, party: str) -> dict[str, Any]:
+    key = world.keys[party]
+    info: dict[str, Any] = {
+        "name": f"{party} node",
+        "key_id": key.key_id,
+        "public_key": key.verify_key.b64(),
+    }
+    if world.earlier[party]:
+        info["earlier_keys"] = copy.deepcopy(world.earlier[party])
+    return info
 
 
 def failures(bundle: dict[str, Any], **kw: Any) -> list[str]:
@@ -319,3 +348,224 @@ def test_evidence_bundle_any_contiguous_run_verifies_and_any_shift_fails(
     shifted["logs"]["US"]["first_seq"] += 1
     found = failures(seal_bundle(shifted, LONG.keys["US"]))
     assert found[0].startswith("logs.US.entries[0]: seq ")
+
+
+# Across key rotations ---------------------------------------------------------
+
+
+def rotated_conversation() -> tuple[World, SigningKey]:
+    """US rotates at its seq 5 (old key signs 1..5), then both talk on; returns US's old key."""
+    world = conversation(rounds=2)
+    old = world.rotate("US")
+    world.receipt("CN", "US")
+    for n in range(2):
+        world.say("US", f"US statement {n} with the new key")
+        world.receipt("CN", "US")
+        world.say("CN", f"CN statement {n} after the rotation")
+        world.receipt("US", "CN")
+    return world, old
+
+
+ROTATED, US_OLD = rotated_conversation()
+ROTATED_BUNDLE = bundle_of(ROTATED)
+
+
+def resealed(bundle: dict[str, Any]) -> dict[str, Any]:
+    return seal_bundle(bundle, ROTATED.keys["US"])
+
+
+def test_evidence_bundle_spanning_a_rotation_verifies_with_the_earlier_key_listed() -> None:
+    assert ROTATED.logs["US"][4].entry.kind == "key_rotation"
+    assert ROTATED.logs["US"][4].entry.key == US_OLD.key_id
+    assert ROTATED.logs["US"][5].entry.key == ROTATED.keys["US"].key_id
+    report = verify_bundle(
+        encode_bundle(ROTATED_BUNDLE), keys={p: k.verify_key for p, k in ROTATED.keys.items()}
+    )
+    assert report.ok, report.failures
+    assert report.parties["US"]["earlier_keys"] == [US_OLD.key_id]
+    assert report.parties["CN"]["earlier_keys"] == []
+    assert report.to_dict()["parties"]["US"]["earlier_keys"] == [US_OLD.key_id]  # type: ignore[index, call-overload]
+    assert [e.seq for e in report.entries if e.party == "US"] == list(range(1, 10))
+    first = report.entry("US", 1)
+    assert first is not None and first.received_by == "CN"
+    # A run after the rotation verifies too, and relies on no earlier key.
+    later = verify_bundle(encode_bundle(bundle_of(ROTATED, {"US": (6, 9), "CN": (6, 9)})))
+    assert later.ok, later.failures
+    assert later.parties["US"]["earlier_keys"] == []
+
+
+def test_evidence_bundle_pinned_earlier_key_is_no_anchor() -> None:
+    (failure,) = failures(ROTATED_BUNDLE, keys={"US": US_OLD.verify_key})[:1]
+    assert failure == (
+        f"parties.US.public_key: is key {ROTATED.keys['US'].key_id}, "
+        f"not the key {US_OLD.key_id} you supplied for US"
+    )
+
+
+def test_evidence_bundle_without_earlier_keys_refuses_entries_of_the_old_key() -> None:
+    bundle = copy.deepcopy(ROTATED_BUNDLE)
+    del bundle["parties"]["US"]["earlier_keys"]
+    found = failures(resealed(bundle))
+    assert found[:5] == [
+        f"logs.US.entries[{i}]: key {US_OLD.key_id!r} is not listed in parties.US, "
+        "neither as its current key nor as an earlier one"
+        for i in range(5)
+    ]
+    assert len(found) == 5
+
+
+def test_evidence_bundle_earlier_key_signing_after_its_rotation_fails() -> None:
+    """What a thief holding the rotated-out key would sign, even inside a genuine checkpoint."""
+    world, old = rotated_conversation()
+    forged = world.say("US", "signed with the rotated-out key", key=old)
+    seq = forged.entry.seq
+    found = failures(bundle_of(world))
+    assert found == [
+        f"logs.US.entries[{seq - 1}]: seq {seq} is signed by US's earlier key {old.key_id}, "
+        "which had been rotated out at seq 5: it signs only seqs below 6"
+    ]
+
+
+def test_evidence_bundle_entry_of_a_revoked_earlier_key_fails() -> None:
+    bundle = copy.deepcopy(ROTATED_BUNDLE)
+    bundle["parties"]["US"]["earlier_keys"][0]["revoked_from_seq"] = 3
+    found = failures(resealed(bundle))
+    assert found == [
+        f"logs.US.entries[{seq - 1}]: seq {seq} is signed by US's earlier key "
+        f"{US_OLD.key_id}, which US revoked from seq 3"
+        for seq in (3, 4, 5)
+    ]
+
+
+def test_evidence_bundle_checkpoint_signed_by_an_earlier_key_fails() -> None:
+    """A checkpoint under the old key, even genuinely cosigned, is not the anchor."""
+    bundle = copy.deepcopy(ROTATED_BUNDLE)
+    log = ROTATED.logs["US"]
+    stale = sign_checkpoint(
+        Checkpoint(
+            channel=CHANNEL,
+            party="US",
+            key=US_OLD.key_id,
+            size=len(log),
+            root=MerkleTree([bytes.fromhex(e.id) for e in log]).root().hex(),
+            t=format_t(START + timedelta(hours=1)),
+        ),
+        US_OLD,
+    )
+    bundle["logs"]["US"]["checkpoint"] = stale.wire()
+    bundle["logs"]["US"]["cosignatures"] = [
+        cosign(stale, "CN", ROTATED.keys["CN"], format_t(START + timedelta(hours=1))).model_dump()
+    ]
+    assert failures(resealed(bundle)) == [
+        f"logs.US.checkpoint.sig: names US's earlier key {US_OLD.key_id}, but only US's "
+        f"current key {ROTATED.keys['US'].key_id} may sign the checkpoint, whose root "
+        "vouches for what earlier keys signed"
+    ]
+
+
+def test_evidence_bundle_sealed_with_an_earlier_key_fails() -> None:
+    assert failures(seal_bundle(ROTATED_BUNDLE, US_OLD)) == [
+        f"sig: is made with US's earlier key {US_OLD.key_id}, but only its current key "
+        f"{ROTATED.keys['US'].key_id} may seal a bundle"
+    ]
+
+
+def test_evidence_bundle_earlier_key_not_matching_its_id_fails() -> None:
+    bundle = copy.deepcopy(ROTATED_BUNDLE)
+    impostor = SigningKey.generate()
+    bundle["parties"]["US"]["earlier_keys"][0]["public_key"] = impostor.verify_key.b64()
+    found = failures(resealed(bundle))
+    assert found[0] == (
+        f"parties.US.earlier_keys[0].key_id: is not the id of the public key ({impostor.key_id})"
+    )
+    # The key left out, the entries it signed are signed by no listed key.
+    assert found[1].startswith(f"logs.US.entries[0]: key {US_OLD.key_id!r} is not listed")
+
+
+def test_evidence_bundle_entries_re_signed_with_a_made_up_earlier_key_fail() -> None:
+    """A consistent but invented earlier key cannot rewrite history: the root holds the leaves."""
+    bundle = copy.deepcopy(ROTATED_BUNDLE)
+    impostor = SigningKey.generate()
+    bundle["parties"]["US"]["earlier_keys"].append(
+        earlier_key(impostor.key_id, impostor.verify_key.b64(), 6)
+    )
+    genuine = ROTATED.logs["US"][0].entry
+    altered = genuine.model_copy(
+        update={"key": impostor.key_id, "body": {"text": "US never said this", "lang": "en"}}
+    )
+    bundle["logs"]["US"]["entries"][0] = sign_entry(altered, impostor).envelope()
+    found = failures(resealed(bundle))
+    assert "logs.US.entries[1]: prev " in found[0] and "the hash chain is broken" in found[0]
+    assert any(f.startswith("logs.US.range_proof: entries 1..9 do not lead") for f in found)
+
+
+def test_evidence_bundle_cosignature_by_an_earlier_key_of_the_witness_fails() -> None:
+    world = conversation(rounds=2)
+    cn_old = world.rotate("CN")
+    world.receipt("US", "CN")
+    world.say("CN", "CN after its rotation")
+    world.receipt("US", "CN")
+    bundle = bundle_of(world)
+    assert verify_bundle(encode_bundle(bundle)).ok
+    us_key = world.keys["US"]
+    signed = open_checkpoint(bundle["logs"]["US"]["checkpoint"], {us_key.key_id: us_key.verify_key})
+    invented = SigningKey.generate()
+    for old in (cn_old, invented):  # a stolen old key, or one the exporter made up and listed
+        forged = copy.deepcopy(bundle)
+        forged["parties"]["CN"]["earlier_keys"] = [
+            *world.earlier["CN"],
+            *([earlier_key(old.key_id, old.verify_key.b64(), 1)] if old is invented else []),
+        ]
+        forged["logs"]["US"]["cosignatures"] = [
+            cosign(signed, "CN", old, format_t(START + timedelta(hours=1))).model_dump()
+        ]
+        assert failures(seal_bundle(forged, us_key)) == [
+            f"logs.US.cosignatures[0].key: names CN's earlier key {old.key_id}, but only CN's "
+            f"current key {world.keys['CN'].key_id} may witness: the exporter alone lists "
+            "earlier keys, and could make one up",
+            "logs.US.cosignatures: US's checkpoint carries no valid cosignature by another party",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("field_", "value", "expected"),
+    [
+        ("until_seq", 0, "parties.US.earlier_keys[0].until_seq: must be an integer of at least 1"),
+        (
+            "until_seq",
+            True,
+            "parties.US.earlier_keys[0].until_seq: must be an integer of at least 1",
+        ),
+        (
+            "revoked_from_seq",
+            "3",
+            "parties.US.earlier_keys[0].revoked_from_seq: must be an integer of at least 1",
+        ),
+        (
+            "note",
+            "x",
+            "parties.US.earlier_keys[0]: must be an object with exactly key_id, public_key "
+            "and until_seq (and revoked_from_seq if the key was revoked)",
+        ),
+    ],
+)
+def test_evidence_bundle_malformed_earlier_key_fails(
+    field_: str, value: Any, expected: str
+) -> None:
+    bundle = copy.deepcopy(ROTATED_BUNDLE)
+    bundle["parties"]["US"]["earlier_keys"][0][field_] = value
+    assert failures(resealed(bundle))[0] == expected
+
+
+def test_evidence_bundle_current_key_listed_as_earlier_fails() -> None:
+    bundle = copy.deepcopy(ROTATED_BUNDLE)
+    current = ROTATED.keys["US"]
+    bundle["parties"]["US"]["earlier_keys"].append(
+        earlier_key(current.key_id, current.verify_key.b64(), 6)
+    )
+    bundle["parties"]["CN"]["earlier_keys"] = {}
+    found = failures(resealed(bundle))
+    assert found == [
+        "parties.CN.earlier_keys: must be a list",
+        "parties.US.earlier_keys[1].key_id: is the party's current key, not an earlier one",
+    ]

@@ -155,9 +155,14 @@ def verify(bundle_file: Path, key_values: tuple[str, ...], fmt: str) -> None:
 
 def _print_report(report: EvidenceReport) -> None:
     console = Console()
-    parties = Table("party", "name", "key id", "fingerprint", "pinned", title="Parties")
+    parties = Table(
+        "party", "name", "key id", "fingerprint", "pinned", "earlier keys used", title="Parties"
+    )
     for party, info in report.parties.items():
-        parties.add_row(party, info["name"], info["key_id"], info["fingerprint"], info["pinned"])
+        earlier = ", ".join(info.get("earlier_keys") or []) or "-"
+        parties.add_row(
+            party, info["name"], info["key_id"], info["fingerprint"], info["pinned"], earlier
+        )
     console.print(parties)
     logs = Table("log", "entries", "selected", "checkpoint", "witnessed by", title="Logs")
     for party, run in report.logs.items():

@@ -15,12 +15,30 @@ signed (names, the selection).
 Layout (``v`` 1)::
 
     {"type": "detente/evidence", "v": 1, "channel": id, "exported_by": party,
-     "exported_t": t, "parties": {P: {"name", "key_id", "public_key"}},
+     "exported_t": t,
+     "parties": {P: {"name", "key_id", "public_key",
+                     "earlier_keys"?: [{"key_id", "public_key", "until_seq",
+                                        "revoked_from_seq"?}]}},
      "selection": {"from": t|null, "to": t|null, "entries": [id]|null},
      "logs": {P: {"first_seq": a, "selected": [a', b']|null, "entries": [envelope],
                   "checkpoint": {"payload", "sig"}, "cosignatures": [cosignature],
                   "range_proof": {"left": [hex], "right": [hex]}}},
      "sig": b64url}
+
+Across key rotations: ``parties.P.key_id``/``public_key`` is P's current
+key, the trust anchor a reader pins, and the only key of P that may sign
+P's checkpoint, cosign the other log's checkpoint or seal the bundle.
+``earlier_keys`` (optional, omitted when P never rotated) lists, oldest
+first and as the exporter's keyring holds them, the keys P signed older
+entries with; each may sign only entries of P's log with seq below its
+``until_seq`` (one past the ``key_rotation`` entry it signed last) and,
+when P revoked it, below ``revoked_from_seq``. Accepting keys only the
+exporter vouches for is sound because P's checkpoint, signed with the
+current key and cosigned with the other party's current key, fixes every
+entry's leaf hash: an earlier key can sign nothing the current key has not
+already committed to. An earlier key never counts as a witness, though:
+only the exporter vouches for it, and an exporter could list a made-up
+"earlier key" of the other party and forge that party's cosignature.
 
 This module holds the format: building and sealing a bundle, and the
 report a check produces. The check itself is ``detente.log.evidence_verify``.
@@ -51,11 +69,25 @@ TOP_FIELDS: Final = frozenset(
 LOG_FIELDS: Final = frozenset(
     {"first_seq", "selected", "entries", "checkpoint", "cosignatures", "range_proof"}
 )
+PARTY_FIELDS: Final = frozenset({"name", "key_id", "public_key"})
+EARLIER_KEYS: Final = "earlier_keys"
+EARLIER_KEY_FIELDS: Final = frozenset({"key_id", "public_key", "until_seq"})
+REVOKED_FROM: Final = "revoked_from_seq"
 
 
 def signing_bytes(bundle: Mapping[str, Any]) -> bytes:
     """What the exporter signs: the canonical bundle without its ``sig``."""
     return canonical_bytes({k: v for k, v in bundle.items() if k != "sig"})
+
+
+def earlier_key(
+    key_id: str, public_key: str, until_seq: int, revoked_from_seq: int | None = None
+) -> dict[str, Any]:
+    """One ``earlier_keys`` record; ``revoked_from_seq`` only when the key was revoked."""
+    record: dict[str, Any] = {"key_id": key_id, "public_key": public_key, "until_seq": until_seq}
+    if revoked_from_seq is not None:
+        record[REVOKED_FROM] = revoked_from_seq
+    return record
 
 
 def build_log_run(
@@ -141,7 +173,9 @@ class EvidenceReport:
     channel: str | None = None
     exported_by: str | None = None
     exported_t: str | None = None
-    parties: dict[str, dict[str, str]] = field(default_factory=dict)
+    parties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per party: ``name``, ``key_id``, ``fingerprint``, ``pinned`` (strings) and
+    ``earlier_keys``, the ids of earlier keys that signed an entry of the bundle."""
     logs: dict[str, dict[str, Any]] = field(default_factory=dict)
     entries: list[VerifiedEntry] = field(default_factory=list)
 

@@ -7,17 +7,28 @@ and exposes the verified entries so callers can check facts that span both
 logs (receipts here; joint statements and endorsements elsewhere). The
 format is described in ``detente.log.evidence``.
 
+Keys across rotations: an entry of P's log may be signed by P's current
+key (``parties.P.key_id``, the one a caller pins) or by an earlier key the
+exporter lists in ``parties.P.earlier_keys``, the latter only below its
+``until_seq`` (and its ``revoked_from_seq``, when revoked). P's checkpoint
+and the exporter's seal must be by the current key, and a cosignature by
+the witness's current key: the checkpoint's root fixes every entry's leaf
+hash, so once the current keys of both parties vouch for it an earlier key
+adds nothing an exporter could abuse, whereas an earlier key accepted as a
+witness or a checkpoint signer would rest on the exporter's word alone.
+
 It never trusts a key the caller pinned differently, never stops at the
 first failure (an analyst wants them all), and never does I/O.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from detente.errors import DetenteError
+from detente.errors import DetenteError, UnknownKeyError
 from detente.log.checkpoint import (
     SignedCheckpoint,
     open_checkpoint,
@@ -28,7 +39,11 @@ from detente.log.compact import CompactRange
 from detente.log.evidence import (
     BUNDLE_TYPE,
     BUNDLE_VERSION,
+    EARLIER_KEY_FIELDS,
+    EARLIER_KEYS,
     LOG_FIELDS,
+    PARTY_FIELDS,
+    REVOKED_FROM,
     TOP_FIELDS,
     EvidenceReport,
     VerifiedEntry,
@@ -104,22 +119,65 @@ def _check_top(bundle: dict[str, Any], report: EvidenceReport) -> bool:
     return ok
 
 
+@dataclass(frozen=True, slots=True)
+class _EarlierKey:
+    """A key a party signed older entries with, as the exporter lists it."""
+
+    key: VerifyKey
+    until_seq: int
+    revoked_from_seq: int | None
+
+    def problem_at(self, party: str, seq: int) -> str | None:
+        """Why this key may not sign ``party``'s entry ``seq``, or None if it may."""
+        signed = f"seq {seq} is signed by {party}'s earlier key {self.key.key_id}"
+        if self.revoked_from_seq is not None and seq >= self.revoked_from_seq:
+            return f"{signed}, which {party} revoked from seq {self.revoked_from_seq}"
+        if seq >= self.until_seq:
+            return (
+                f"{signed}, which had been rotated out at seq {self.until_seq - 1}: "
+                f"it signs only seqs below {self.until_seq}"
+            )
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    """Each party's current key (the anchor) and the earlier keys listed for its entries."""
+
+    current: dict[str, VerifyKey]
+    earlier: dict[str, dict[str, _EarlierKey]]
+
+    def earlier_of(self, party: str) -> dict[str, _EarlierKey]:
+        return self.earlier.get(party, {})
+
+    def earlier_named(self, party: str, key_id: object, may: str) -> str | None:
+        """The reason to give when a signature names an earlier key where only the current may."""
+        if not isinstance(key_id, str) or key_id not in self.earlier_of(party):
+            return None
+        return (
+            f"names {party}'s earlier key {key_id}, but only {party}'s current key "
+            f"{self.current[party].key_id} may {may}"
+        )
+
+
 def _check_parties(
     parties: dict[str, Any], pinned: Mapping[str, VerifyKey], report: EvidenceReport
-) -> dict[str, VerifyKey]:
-    found: dict[str, VerifyKey] = {}
+) -> _Keys:
+    keys = _Keys({}, {})
     for party, info in sorted(parties.items()):
         where = f"parties.{party}"
-        if not isinstance(info, dict) or set(info) != {"name", "key_id", "public_key"}:
-            report.fail(where, "must be an object with exactly name, key_id and public_key")
+        if not isinstance(info, dict) or not PARTY_FIELDS <= set(info) <= {
+            *PARTY_FIELDS,
+            EARLIER_KEYS,
+        }:
+            report.fail(
+                where,
+                "must be an object with exactly name, key_id and public_key "
+                "(and earlier_keys if the party rotated its key)",
+            )
             continue
-        try:
-            key = VerifyKey(b64decode(info["public_key"], field=f"{where}.public_key"))
-        except DetenteError as exc:
-            report.fail(exc.field or where, exc.reason)
-            continue
-        if key_id_of(key.public_bytes) != info["key_id"]:
-            report.fail(f"{where}.key_id", f"is not the id of the public key ({key.key_id})")
+        key = _listed_key(info, where, report)
+        if key is None:
             continue
         want = pinned.get(party)
         if want is not None and want.public_bytes != key.public_bytes:
@@ -128,17 +186,74 @@ def _check_parties(
                 f"is key {key.key_id}, not the key {want.key_id} you supplied for {party}",
             )
             continue
-        found[party] = key
+        keys.current[party] = key
+        keys.earlier[party] = _check_earlier_keys(
+            info.get(EARLIER_KEYS, []), key, f"{where}.{EARLIER_KEYS}", report
+        )
         report.parties[party] = {
             "name": str(info["name"]),
             "key_id": key.key_id,
             "fingerprint": key.fingerprint,
             "pinned": "yes" if want is not None else "no",
+            "earlier_keys": [],
         }
     for party in pinned:
         if party not in parties:
             report.fail("parties", f"has no party {party}, for which you supplied a key")
+    return keys
+
+
+def _listed_key(info: dict[str, Any], where: str, report: EvidenceReport) -> VerifyKey | None:
+    """The public key of a ``{key_id, public_key}`` record, if the id is the key's own."""
+    try:
+        key = VerifyKey(b64decode(info["public_key"], field=f"{where}.public_key"))
+    except DetenteError as exc:
+        report.fail(exc.field or where, exc.reason)
+        return None
+    if key_id_of(key.public_bytes) != info["key_id"]:
+        report.fail(f"{where}.key_id", f"is not the id of the public key ({key.key_id})")
+        return None
+    return key
+
+
+def _check_earlier_keys(
+    value: Any, current: VerifyKey, where: str, report: EvidenceReport
+) -> dict[str, _EarlierKey]:
+    """The exporter's list of a party's earlier keys, by key id; bad records are left out."""
+    if not isinstance(value, list):
+        report.fail(where, "must be a list")
+        return {}
+    found: dict[str, _EarlierKey] = {}
+    for i, record in enumerate(value):
+        at = f"{where}[{i}]"
+        if not isinstance(record, dict) or not EARLIER_KEY_FIELDS <= set(record) <= {
+            *EARLIER_KEY_FIELDS,
+            REVOKED_FROM,
+        }:
+            report.fail(
+                at,
+                "must be an object with exactly key_id, public_key and until_seq "
+                "(and revoked_from_seq if the key was revoked)",
+            )
+            continue
+        bad = [n for n in ("until_seq", REVOKED_FROM) if n in record and not _seq(record[n])]
+        for name in bad:
+            report.fail(f"{at}.{name}", "must be an integer of at least 1")
+        key = _listed_key(record, at, report)
+        if bad or key is None:
+            continue
+        if key.key_id == current.key_id:
+            report.fail(f"{at}.key_id", "is the party's current key, not an earlier one")
+        elif key.key_id in found:
+            report.fail(f"{at}.key_id", f"lists key {key.key_id} a second time")
+        else:
+            found[key.key_id] = _EarlierKey(key, record["until_seq"], record.get(REVOKED_FROM))
     return found
+
+
+def _seq(value: Any) -> bool:
+    """A sequence number: an integer (not a bool) of at least 1."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 @dataclass
@@ -154,25 +269,29 @@ def _check_log(
     channel: str,
     party: str,
     run: Any,
-    keys: Mapping[str, VerifyKey],
+    keys: _Keys,
     report: EvidenceReport,
 ) -> _LogRun | None:
     where = f"logs.{party}"
     if not isinstance(run, dict) or set(run) != LOG_FIELDS:
         report.fail(where, f"must be an object with exactly {sorted(LOG_FIELDS)}")
         return None
-    key = keys.get(party)
+    key = keys.current.get(party)
     if key is None:
         report.fail(where, f"no valid public key for {party} in parties")
         return None
     first_seq, envelopes = run["first_seq"], run["entries"]
-    if not isinstance(first_seq, int) or isinstance(first_seq, bool) or first_seq < 1:
+    if not _seq(first_seq):
         report.fail(f"{where}.first_seq", "must be an integer of at least 1")
         return None
     if not isinstance(envelopes, list) or not envelopes:
         report.fail(f"{where}.entries", "must be a non-empty list")
         return None
-    verified, ids = _check_entries(channel, party, first_seq, envelopes, key, where, report)
+    earlier = keys.earlier_of(party)
+    verified, ids, used = _check_entries(
+        channel, party, first_seq, envelopes, key, earlier, where, report
+    )
+    report.parties[party]["earlier_keys"] = [k for k in earlier if k in used]
     selected = _selected_range(run["selected"], first_seq, len(envelopes), where, report)
     last_seq = first_seq + len(envelopes) - 1
     signed = _check_checkpoint(channel, party, run, last_seq, keys, where, report)
@@ -223,12 +342,19 @@ def _check_entries(
     first_seq: int,
     envelopes: list[Any],
     key: VerifyKey,
+    earlier: Mapping[str, _EarlierKey],
     where: str,
     report: EvidenceReport,
-) -> tuple[list[dict[str, Any]], list[str | None]]:
-    """Signatures, sequence and hash chain; returns verified entries and every leaf id."""
+) -> tuple[list[dict[str, Any]], list[str | None], set[str]]:
+    """Signatures, sequence and hash chain.
+
+    Returns the verified entries, every leaf id, and the earlier keys that
+    signed a verified entry (for the report: what the reader relied on).
+    """
     verified: list[dict[str, Any]] = []
     ids: list[str | None] = []
+    used: set[str] = set()
+    allowed = {key.key_id: key, **{k: e.key for k, e in earlier.items()}}
     expected_seq, prev_id = first_seq, None
     for i, envelope in enumerate(envelopes):
         at = f"{where}.entries[{i}]"
@@ -236,11 +362,16 @@ def _check_entries(
         this_id = entry_id(payload.encode("utf-8")) if isinstance(payload, str) else None
         ids.append(this_id)
         try:
-            item = open_envelope(envelope, {key.key_id: key}, index=i)
+            item = open_envelope(envelope, allowed, index=i)
         except DetenteError as exc:
             reason = exc.reason
-            if exc.field and exc.field.endswith(".sig") and "does not verify" in reason:
-                reason = f"signature does not verify with {party}'s key {key.key_id}"
+            if isinstance(exc, UnknownKeyError):
+                reason = (
+                    f"key {str(envelope['key'])[:40]!r} is not listed in parties.{party}, "
+                    "neither as its current key nor as an earlier one"
+                )
+            elif exc.field and exc.field.endswith(".sig") and "does not verify" in reason:
+                reason = f"signature does not verify with {party}'s key {envelope['key']}"
             report.fail(at, reason)
             expected_seq += 1
             prev_id = this_id
@@ -271,6 +402,13 @@ def _check_entries(
                 f"({prev_id[:16]}…): the hash chain is broken",
             )
         expected_seq, prev_id = e.seq + 1, item.id
+        signer = earlier.get(e.key)
+        if signer is not None:
+            problem = signer.problem_at(party, e.seq)
+            if problem is not None:
+                report.fail(at, problem)
+                continue
+            used.add(e.key)
         verified.append(
             {
                 "party": e.party,
@@ -284,7 +422,7 @@ def _check_entries(
                 "body": e.body,
             }
         )
-    return verified, ids
+    return verified, ids, used
 
 
 def _check_checkpoint(
@@ -292,17 +430,21 @@ def _check_checkpoint(
     party: str,
     run: dict[str, Any],
     last_seq: int,
-    keys: Mapping[str, VerifyKey],
+    keys: _Keys,
     where: str,
     report: EvidenceReport,
 ) -> SignedCheckpoint | None:
     at = f"{where}.checkpoint"
+    key = keys.current[party]
     try:
-        signed = open_checkpoint(run["checkpoint"], {keys[party].key_id: keys[party]}, field=at)
+        signed = open_checkpoint(run["checkpoint"], {key.key_id: key}, field=at)
     except DetenteError as exc:
         reason = exc.reason
         if "does not verify" in reason:
-            reason = f"signature does not verify with {party}'s key {keys[party].key_id}"
+            why_not = "sign the checkpoint, whose root vouches for what earlier keys signed"
+            reason = keys.earlier_named(party, _named_key(run["checkpoint"]), why_not) or (
+                f"signature does not verify with {party}'s key {key.key_id}"
+            )
         report.fail(exc.field or at, reason)
         return None
     cp = signed.checkpoint
@@ -320,10 +462,19 @@ def _check_checkpoint(
     return signed if ok else None
 
 
+def _named_key(wire: Any) -> object:
+    """The key id a checkpoint's payload names, read unverified: only to explain a failure."""
+    try:
+        value = json.loads(wire["payload"])
+    except (TypeError, KeyError, ValueError):
+        return None
+    return value.get("key") if isinstance(value, dict) else None
+
+
 def _check_cosignatures(
     signed: SignedCheckpoint,
     values: Any,
-    keys: Mapping[str, VerifyKey],
+    keys: _Keys,
     where: str,
     report: EvidenceReport,
 ) -> None:
@@ -339,9 +490,17 @@ def _check_cosignatures(
         except DetenteError as exc:
             report.fail(exc.field or at, exc.reason)
             continue
-        witness_key = keys.get(cosignature.witness)
+        witness_key = keys.current.get(cosignature.witness)
         if cosignature.witness == owner or witness_key is None:
             report.fail(at, f"{cosignature.witness} is not another party of this bundle")
+            continue
+        earlier = keys.earlier_named(
+            cosignature.witness,
+            cosignature.key,
+            "witness: the exporter alone lists earlier keys, and could make one up",
+        )
+        if earlier is not None:
+            report.fail(f"{at}.key", earlier)
             continue
         try:
             verify_cosignature(signed, cosignature, witness_key, field=at)
@@ -461,19 +620,34 @@ def _with_selected(entry: VerifiedEntry, selected: bool) -> VerifiedEntry:
     )
 
 
-def _check_signature(
-    bundle: dict[str, Any], keys: Mapping[str, VerifyKey], report: EvidenceReport
-) -> None:
+def _check_signature(bundle: dict[str, Any], keys: _Keys, report: EvidenceReport) -> None:
     exporter = bundle["exported_by"]
-    key = keys.get(exporter) if isinstance(exporter, str) else None
+    key = keys.current.get(exporter) if isinstance(exporter, str) else None
     if key is None:
         report.fail("exported_by", f"{str(exporter)[:8]!r} is not a party with a valid key")
         return
-    try:
-        key.verify(b64decode(bundle["sig"], field="sig"), signing_bytes(bundle))
-    except DetenteError:
+    message = signing_bytes(bundle)
+    if _verifies(key, bundle["sig"], message):
+        return
+    earlier = keys.earlier_of(exporter)
+    old = next((k for k, e in earlier.items() if _verifies(e.key, bundle["sig"], message)), None)
+    if old is not None:
         report.fail(
             "sig",
-            f"the exporter {exporter}'s signature over the bundle does not verify: "
-            "the bundle was changed after export",
+            f"is made with {exporter}'s earlier key {old}, but only its current key "
+            f"{key.key_id} may seal a bundle",
         )
+        return
+    report.fail(
+        "sig",
+        f"the exporter {exporter}'s signature over the bundle does not verify: "
+        "the bundle was changed after export",
+    )
+
+
+def _verifies(key: VerifyKey, sig: Any, message: bytes) -> bool:
+    try:
+        key.verify(b64decode(sig, field="sig"), message)
+    except DetenteError:
+        return False
+    return True

@@ -7,10 +7,18 @@ provable too. Each run is tied to the smallest witnessed checkpoint that
 covers it by a range proof; the format and its checks are in
 ``detente.log.evidence``.
 
+After a key rotation the bundle lists each party's earlier keys from this
+node's keyring, so entries signed before the rotation still verify, but it
+anchors them only in a checkpoint signed with the party's current key and
+cosigned with the witness's current key (and carries only such
+cosignatures): that is all a verifier pinning current keys can trust. Right
+after a rotation no such checkpoint exists until the next round (every
+``checkpoint_interval_s``) or ``detente checkpoint now`` makes one.
+
 Memory is bounded by one log's leaf hashes (one MerkleTree per log, 32
 bytes a leaf) plus the selected entries; entries are read page by page.
 This module never signs anything but the bundle, never asks a peer, and
-refuses to export a run no witnessed checkpoint covers yet.
+refuses to export a run no witnessed checkpoint with current keys covers yet.
 """
 
 from __future__ import annotations
@@ -23,12 +31,19 @@ from typing import Any, Final
 from sqlalchemy import Connection
 
 from detente.errors import NotFoundError, ValidationError
-from detente.log.evidence import BUNDLE_TYPE, BUNDLE_VERSION, build_log_run, seal_bundle
+from detente.log.evidence import (
+    BUNDLE_TYPE,
+    BUNDLE_VERSION,
+    EARLIER_KEYS,
+    build_log_run,
+    earlier_key,
+    seal_bundle,
+)
 from detente.log.tree import MerkleTree
 from detente.store import channels as channel_queries
 from detente.store import checkpoints as stored_checkpoints
-from detente.store import logs
-from detente.store.channels import ChannelRow
+from detente.store import keyring, logs
+from detente.store.channels import ChannelRow, Member
 from detente.store.database import Database
 from detente.wire.entry import format_t, now_t
 from detente.wire.keys import SigningKey
@@ -83,20 +98,40 @@ def export_bundle(
             member: _log_part(conn, row, member, runs[member], spans.get(member), progress)
             for member in sorted(runs)
         }
+        parties = {m.party: _party(conn, row.channel_id, m) for m in row.members}
     bundle: dict[str, Any] = {
         "type": BUNDLE_TYPE,
         "v": BUNDLE_VERSION,
         "channel": row.channel_id,
         "exported_by": party,
         "exported_t": now_t(),
-        "parties": {
-            m.party: {"name": m.name, "key_id": m.key_id, "public_key": m.public_key}
-            for m in row.members
-        },
+        "parties": parties,
         "selection": selection.to_json(),
         "logs": log_parts,
     }
     return seal_bundle(bundle, key)
+
+
+def _party(conn: Connection, channel_id: str, member: Member) -> dict[str, Any]:
+    """A party's current key and, if it rotated, the earlier keys its older entries carry."""
+    info: dict[str, Any] = {
+        "name": member.name,
+        "key_id": member.key_id,
+        "public_key": member.public_key,
+    }
+    earlier = [
+        earlier_key(r.key_id, r.public_key, r.until_seq, r.revoked_from_seq)
+        for r in keyring.keys_of(conn, channel_id, member.party)
+        if r.until_seq is not None and r.key_id != member.key_id
+    ]
+    if earlier:
+        info[EARLIER_KEYS] = earlier
+    return info
+
+
+def _current_keys(row: ChannelRow) -> dict[str, str]:
+    """Party -> current key id: the only keys a bundle's checkpoints may be signed with."""
+    return {m.party: m.key_id for m in row.members}
 
 
 def _channel(conn: Connection, selection: Selection, channel_id: str | None) -> ChannelRow:
@@ -152,6 +187,7 @@ def _runs_with_receipts(
 ) -> dict[str, tuple[int, int]]:
     """Stretch each log's run to hold the other parties' receipts of the selection."""
     runs = dict(spans)
+    current = _current_keys(row)
     for author, (low, high) in spans.items():
         for reader in row.members:
             if reader.party == author:
@@ -161,7 +197,9 @@ def _runs_with_receipts(
                     conn, row.channel_id, reader.party, author, seq
                 )
                 witnessed = found is not None and (
-                    stored_checkpoints.witnessed_covering(conn, row.channel_id, reader.party, found)
+                    stored_checkpoints.witnessed_covering(
+                        conn, row.channel_id, reader.party, found, keys=current
+                    )
                     is not None
                 )
                 # A receipt no witnessed checkpoint covers yet cannot be proven; the
@@ -181,13 +219,12 @@ def _log_part(
     progress: Progress | None,
 ) -> dict[str, Any]:
     low, high = run
-    covering = stored_checkpoints.witnessed_covering(conn, row.channel_id, party, high)
+    current = _current_keys(row)
+    covering = stored_checkpoints.witnessed_covering(
+        conn, row.channel_id, party, high, keys=current
+    )
     if covering is None:
-        raise NotFoundError(
-            f"no witnessed checkpoint of {party}'s log covers seq {high} yet; "
-            "run 'detente checkpoint now' (or wait for the next round) and export again",
-            field=f"logs.{party}.checkpoint",
-        )
+        raise _no_checkpoint(conn, row.channel_id, party, high, current)
     size = covering.checkpoint.size
     leaves = [bytes.fromhex(x) for x in logs.leaf_ids(conn, row.channel_id, party, size)]
     if len(leaves) != size:
@@ -202,8 +239,31 @@ def _log_part(
         envelopes=envelopes,
         selected=selected,
         checkpoint=covering.signed,
-        cosignatures=[c for c in covering.cosignatures if c.witness != party],
+        cosignatures=[
+            c
+            for c in covering.cosignatures
+            if c.witness != party and current.get(c.witness) == c.key
+        ],
     )
+
+
+def _no_checkpoint(
+    conn: Connection, channel_id: str, party: str, high: int, current: dict[str, str]
+) -> NotFoundError:
+    """Why the run cannot be anchored yet, and what makes it exportable."""
+    retry = (
+        f"run 'detente checkpoint now' on {party}'s node (or wait for its next round, every "
+        "checkpoint_interval_s, 60 s by default, which the peer witnesses) and export again"
+    )
+    if stored_checkpoints.witnessed_covering(conn, channel_id, party, high) is None:
+        reason = f"no witnessed checkpoint of {party}'s log covers seq {high} yet"
+    else:
+        reason = (
+            f"the witnessed checkpoints of {party}'s log that cover seq {high} were signed or "
+            f"cosigned with keys rotated out since; a bundle needs one signed with {party}'s "
+            f"current key {current[party]} and cosigned with the other party's current key"
+        )
+    return NotFoundError(f"{reason}; {retry}", field=f"logs.{party}.checkpoint")
 
 
 def _envelopes(

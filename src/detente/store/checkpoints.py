@@ -13,10 +13,11 @@ equivocation; it only stores and finds what the witness hands it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, and_, false, func, insert, or_, select
 
 from detente.log.checkpoint import Checkpoint, Cosignature, SignedCheckpoint
 from detente.store.schema import checkpoints, cosignatures, entries, receipts
@@ -195,10 +196,21 @@ def latest_witnessed(
 
 
 def witnessed_covering(
-    conn: Connection, channel_id: str, party: str, min_size: int
+    conn: Connection,
+    channel_id: str,
+    party: str,
+    min_size: int,
+    *,
+    keys: Mapping[str, str] | None = None,
 ) -> StoredCheckpoint | None:
-    """The smallest checkpoint of ``party`` of at least ``min_size`` that another party cosigned."""
-    row = conn.execute(
+    """The smallest checkpoint of ``party`` of at least ``min_size`` that another party cosigned.
+
+    With ``keys`` (party -> key id), only a checkpoint signed with ``party``'s
+    key there and cosigned by another party with its key there counts: an
+    evidence bundle's verifier trusts the parties' current keys alone, so a
+    checkpoint from before a rotation proves nothing to it.
+    """
+    query = (
         select(checkpoints)
         .join(
             cosignatures,
@@ -213,8 +225,21 @@ def witnessed_covering(
             checkpoints.c.size >= min_size,
             cosignatures.c.witness != party,
         )
-        .order_by(checkpoints.c.size, checkpoints.c.received_t)
-        .limit(1)
+    )
+    if keys is not None:
+        query = query.where(
+            checkpoints.c.key_id == keys.get(party, ""),
+            or_(
+                false(),
+                *(
+                    and_(cosignatures.c.witness == witness, cosignatures.c.key_id == key_id)
+                    for witness, key_id in keys.items()
+                    if witness != party
+                ),
+            ),
+        )
+    row = conn.execute(
+        query.order_by(checkpoints.c.size, checkpoints.c.received_t).limit(1)
     ).first()
     return _stored(conn, row) if row is not None else None
 

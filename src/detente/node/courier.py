@@ -12,17 +12,15 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from detente.errors import DetenteError, SequenceError
 from detente.link.client import PeerClient
 from detente.link.protocol import Backoff
-from detente.node.recent import RecentEntries
 from detente.node.service import NodeService
 from detente.store import deliveries, logs
 from detente.store.channels import ChannelRow, Member
-from detente.wire.entry import SignedEntry
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +44,6 @@ class Courier:
         self._wakeups: dict[tuple[str, str], asyncio.Event] = {}
         self._reachable: dict[tuple[str, str], asyncio.Event] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.recent = RecentEntries()
-        # Each peer's head of our log as it last answered: where a push from memory starts.
-        self._acked: dict[tuple[str, str], int] = {}
         self._stopping = False
         self.on_peer_contact: list[Callable[[str, str, bool], None]] = []
 
@@ -60,17 +55,12 @@ class Courier:
         self._stopping = False
         if self.wake not in self.service.on_own_appended:
             self.service.on_own_appended.append(self.wake)
-        if self._offer not in self.service.on_own_committed:
-            self.service.on_own_committed.append(self._offer)
         self._tasks[("", "", "scan")] = asyncio.create_task(self._scan_forever())
 
     async def stop(self) -> None:
         self._stopping = True
         with contextlib.suppress(ValueError):
             self.service.on_own_appended.remove(self.wake)
-        with contextlib.suppress(ValueError):
-            self.service.on_own_committed.remove(self._offer)
-        self._acked.clear()  # another worker may deliver meanwhile: ask the database again
         for task in self._tasks.values():
             task.cancel()
         for task in self._tasks.values():
@@ -85,9 +75,6 @@ class Courier:
             return
         with contextlib.suppress(RuntimeError):  # loop closing under us: nothing to wake
             loop.call_soon_threadsafe(self._wake_in_loop, channel_id)
-
-    def _offer(self, row: ChannelRow, committed: Sequence[SignedEntry]) -> None:
-        self.recent.offer(row.channel_id, committed)
 
     def _wake_in_loop(self, channel_id: str) -> None:
         for (channel, _peer), event in self._wakeups.items():
@@ -181,13 +168,7 @@ class Courier:
                 )
             return [r.envelope() for r in rows]
 
-        key = (row.channel_id, peer.party)
-        acked = self._acked.get(key)
-        batch = (
-            self.recent.run_from(row.channel_id, acked + 1, limit) if acked is not None else None
-        )
-        if not batch:
-            batch = await asyncio.to_thread(pending)
+        batch = await asyncio.to_thread(pending)
         if not batch:
             return 0
         answer = await self.client.push(peer.endpoint, row.channel_id, batch)
@@ -210,8 +191,6 @@ class Courier:
                 deliveries.mark_ok(conn, row.channel_id, peer.party, mirror_size)
 
         await asyncio.to_thread(record)
-        if self._tasks:  # not stopped meanwhile (a stopped courier forgets its cursors)
-            self._acked[key] = max(self._acked.get(key, 0), mirror_size)
         return len(batch)
 
     async def _pull_forever(self, row: ChannelRow, peer: Member) -> None:

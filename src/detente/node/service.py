@@ -68,7 +68,6 @@ class NodeService:
         self.derivers: list[Deriver] = [self._derive]
         self.on_stored: list[StoredHook] = []
         self.on_own_appended: list[Callable[[str], None]] = []
-        self.on_own_committed: list[StoredHook] = []
 
     def migrate(self) -> None:
         self.db.migrate()
@@ -233,13 +232,9 @@ class NodeService:
         self, row: ChannelRow, stored: Sequence[SignedEntry], *, wake: bool = True
     ) -> None:
         # Wake the courier first: delivery latency must not wait for listeners.
-        own = [item for item in stored if item.entry.party == self.party]
-        if own:
-            for offer in self.on_own_committed:
-                offer(row, own)
-            if wake:
-                for nudge in self.on_own_appended:
-                    nudge(row.channel_id)
+        if wake and any(item.entry.party == self.party for item in stored):
+            for nudge in self.on_own_appended:
+                nudge(row.channel_id)
         for hook in self.on_stored:
             try:
                 hook(row, stored)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
 from detente.errors import SignatureError, UnknownKeyError, ValidationError, WireError
-from detente.types import EntryId
+from detente.types import EntryId, JSONObject
 from detente.wire.canonical import canonical_bytes
 from detente.wire.enums import Precedence, Tier
 from detente.wire.keys import SigningKey, VerifyKey, b64decode, b64encode
@@ -102,7 +102,7 @@ class SignedEntry:
     sig: bytes
     id: EntryId
 
-    def envelope(self) -> dict[str, str]:
+    def envelope(self) -> JSONObject:
         """The JSON object sent on the wire; ``payload`` is the canonical text as-is."""
         return {
             "key": self.entry.key,

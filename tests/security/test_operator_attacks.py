@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from detente.store import lockouts
+from detente.store.database import Database
 from tests.security.site import Site, refused
 
 POLICY_TEXT = {
@@ -236,8 +238,21 @@ def test_missing_or_malformed_bearer_token_refused(site: Site) -> None:
         response = httpx.get(site.us.url + "/api/v1/inbox", headers=headers, timeout=30)
         data = refused(response, 401, "unauthorized")
         assert data["field"] == "authorization"
-    assert site.changed(before) == {}
+    # Only the shared count of refusals for this address moved.
+    assert set(site.changed(before)) <= {"token_lockouts"}
+    assert refusals(site) >= 3
     assert site.api("local-admin", "GET", "/api/v1/inbox").status_code == 200  # clears the count
+    assert refusals(site) == 0
+
+
+def refusals(site: Site) -> int:
+    db = Database(site.us.settings.db_url)
+    try:
+        with db.reading() as conn:
+            row = lockouts.get(conn, "127.0.0.1")
+    finally:
+        db.close()
+    return row.failures if row is not None else 0
 
 
 def test_escalation_auditor_cannot_open_an_incident(site: Site) -> None:

@@ -161,27 +161,29 @@ class TokenGuardMiddleware:
             await _refuse(send, until - now)
             return
         status: list[int] = []
+        lockout: list[float] = []
 
         async def watch(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status.append(int(message["status"]))
+                # Counted before the client hears the refusal: no guess outruns its count.
+                if status[0] == 401 and await asyncio.to_thread(
+                    self.guard.failed, source, time.time()
+                ):
+                    until = await asyncio.to_thread(self.guard.locked_until, source, time.time())
+                    lockout.append(until or now)
+                elif status[0] < 400 and self.guard.counted(source):
+                    await asyncio.to_thread(self.guard.succeeded, source)
             await send(message)
 
         await self.app(scope, receive, watch)
-        if not status:
-            return
-        if status[0] == 401:
-            if await asyncio.to_thread(self.guard.failed, source, time.time()):
-                until = await asyncio.to_thread(self.guard.locked_until, source, time.time())
-                until = until or now
-                try:
-                    await asyncio.to_thread(
-                        self.on_lockout, source, self.guard.policy.max_failures, until
-                    )
-                except Exception:  # the lockout holds even if recording it failed
-                    log.exception("recording a token lockout failed")
-        elif status[0] < 400 and self.guard.counted(source):
-            await asyncio.to_thread(self.guard.succeeded, source)
+        if lockout:
+            try:
+                await asyncio.to_thread(
+                    self.on_lockout, source, self.guard.policy.max_failures, lockout[0]
+                )
+            except Exception:  # the lockout holds even if recording it failed
+                log.exception("recording a token lockout failed")
 
 
 async def _refuse(send: Send, retry_after_s: float) -> None:

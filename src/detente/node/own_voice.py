@@ -21,14 +21,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from sqlalchemy import Connection
+
 from detente.errors import ForbiddenError
 from detente.link.outgoing import Draft, normalise
 from detente.node.authority import load_rules
 from detente.node.pre_delegation import require_pre_delegated
-from detente.node.release import Submitted
+from detente.node.release import Actor, Submitted, write_record
 from detente.node.service import NodeService
-from detente.store import alarms, audit, held
+from detente.store import alarms, held
 from detente.store.audit import AuditAction, Outcome
+from detente.wire.entry import SignedEntry
 from detente.wire.enums import Precedence
 
 NODE_ROLE: Final = "node"
@@ -46,54 +49,39 @@ def speak(
 ) -> Submitted:
     """Sign ``drafts`` if the channel pre-delegates them, else hold them for a person."""
     row = service.active_channel(channel_id)
-    actor = actor_name(duty)
+    actor = Actor(operator=actor_name(duty), role=NODE_ROLE, source=NODE_ROLE)
     try:
         require_pre_delegated(service.channel_settings(row), drafts)
     except ForbiddenError as exc:
         return Submitted(held=_hold(service, channel_id, drafts, actor, str(exc)))
-    signed = service.send(channel_id, drafts)
-    with service.db.writing() as conn:
-        audit.record(
-            conn,
-            operator=actor,
-            role=NODE_ROLE,
-            action=AuditAction.SEND,
-            target=channel_id,
-            outcome=Outcome.OK,
-            source=NODE_ROLE,
-            detail="pre-delegated; signed " + " ".join(s.id for s in signed),
-        )
-    return Submitted(signed=tuple(signed))
+
+    def record(conn: Connection, signed: Sequence[SignedEntry]) -> None:
+        detail = "pre-delegated; signed " + " ".join(s.id for s in signed)
+        write_record(conn, actor, AuditAction.SEND, channel_id, Outcome.OK, detail)
+
+    return Submitted(signed=tuple(service.send(channel_id, drafts, also=record)))
 
 
 def _hold(
-    service: NodeService, channel_id: str, drafts: Sequence[Draft], actor: str, reason: str
+    service: NodeService, channel_id: str, drafts: Sequence[Draft], actor: Actor, reason: str
 ) -> held.HeldRow:
     ready = normalise(service.registry, drafts)
     releasers = load_rules(service.settings.data_dir).releasers(ready)
     with service.db.writing() as conn:
-        earlier = held.find_same(conn, channel_id, actor, ready)
+        earlier = held.find_same(conn, channel_id, actor.operator, ready)
         if earlier is not None:
             return earlier
         kept = held.hold(
             conn,
             channel_id=channel_id,
-            operator=actor,
-            role=NODE_ROLE,
+            operator=actor.operator,
+            role=actor.role,
             drafts=ready,
             releasers=releasers,
             reason=reason,
         )
-        audit.record(
-            conn,
-            operator=actor,
-            role=NODE_ROLE,
-            action=AuditAction.HOLD,
-            target=kept.held_id,
-            outcome=Outcome.HELD,
-            source=NODE_ROLE,
-            detail=f"send on {channel_id}: {reason}",
-        )
+        detail = f"send on {channel_id}: {reason}"
+        write_record(conn, actor, AuditAction.HOLD, kept.held_id, Outcome.HELD, detail)
         who = ", ".join(releasers) if releasers else "no role (change the authority rules)"
         kinds = ", ".join(d.kind for d in ready)
         urgent = any(d.precedence is Precedence.FLASH for d in ready)

@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import Connection
+
 from detente.errors import DetenteError, NotFoundError, ValidationError
 from detente.link.outgoing import Draft, normalise
 from detente.node.authority import AuthorityRules, check_reject, check_release, judge
@@ -60,16 +62,27 @@ def _record(
     detail: str | None = None,
 ) -> None:
     with service.db.writing() as conn:
-        audit.record(
-            conn,
-            operator=actor.operator,
-            role=actor.role,
-            action=action,
-            target=target,
-            outcome=outcome,
-            source=actor.source,
-            detail=detail,
-        )
+        write_record(conn, actor, action, target, outcome, detail)
+
+
+def write_record(
+    conn: Connection,
+    actor: Actor,
+    action: AuditAction,
+    target: str,
+    outcome: Outcome,
+    detail: str | None = None,
+) -> None:
+    audit.record(
+        conn,
+        operator=actor.operator,
+        role=actor.role,
+        action=action,
+        target=target,
+        outcome=outcome,
+        source=actor.source,
+        detail=detail,
+    )
 
 
 def audited(
@@ -104,9 +117,11 @@ def submit(
     def run() -> Submitted:
         verdict = judge(rules, actor.role, drafts)
         if verdict.action == "send":
-            signed = service.send(channel_id, drafts)
-            _record(service, actor, action, channel_id, Outcome.OK, _ids(signed))
-            return Submitted(signed=tuple(signed))
+
+            def record(conn: Connection, signed: Sequence[SignedEntry]) -> None:
+                write_record(conn, actor, action, channel_id, Outcome.OK, _ids(signed))
+
+            return Submitted(signed=tuple(service.send(channel_id, drafts, also=record)))
         row = service.active_channel(channel_id)
         ready = normalise(service.registry, drafts)  # a held draft is valid when released
         with service.db.writing() as conn:
@@ -119,16 +134,8 @@ def submit(
                 releasers=verdict.releasers,
                 reason=verdict.reason,
             )
-            audit.record(
-                conn,
-                operator=actor.operator,
-                role=actor.role,
-                action=AuditAction.HOLD,
-                target=kept.held_id,
-                outcome=Outcome.HELD,
-                source=actor.source,
-                detail=f"{action.value} on {channel_id}: {verdict.reason}",
-            )
+            detail = f"{action.value} on {channel_id}: {verdict.reason}"
+            write_record(conn, actor, AuditAction.HOLD, kept.held_id, Outcome.HELD, detail)
         return Submitted(held=kept)
 
     return audited(service, actor, action, channel_id, run)
@@ -168,34 +175,21 @@ def release(
         return pending
 
     pending = audited(service, actor, AuditAction.RELEASE, held_id, claim)
+
+    def record(conn: Connection, signed: Sequence[SignedEntry]) -> None:
+        held.set_entries(conn, held_id, [s.id for s in signed])
+        detail = f"drafted by {pending.operator}; signed {_ids(signed)}"
+        write_record(conn, actor, AuditAction.RELEASE, held_id, Outcome.OK, detail)
+
     try:
-        signed = service.send(pending.channel_id, pending.drafts)
+        signed = service.send(pending.channel_id, pending.drafts, also=record)
     except DetenteError as exc:
         with service.db.writing() as conn:
             held.undo_decision(conn, held_id)
-            audit.record(
-                conn,
-                operator=actor.operator,
-                role=actor.role,
-                action=AuditAction.RELEASE,
-                target=held_id,
-                outcome=Outcome.REFUSED,
-                source=actor.source,
-                detail=f"{exc.code}: {exc}; still held",
-            )
+            detail = f"{exc.code}: {exc}; still held"
+            write_record(conn, actor, AuditAction.RELEASE, held_id, Outcome.REFUSED, detail)
         raise
-    with service.db.writing() as conn:
-        held.set_entries(conn, held_id, [s.id for s in signed])
-        audit.record(
-            conn,
-            operator=actor.operator,
-            role=actor.role,
-            action=AuditAction.RELEASE,
-            target=held_id,
-            outcome=Outcome.OK,
-            source=actor.source,
-            detail=f"drafted by {pending.operator}; signed {_ids(signed)}",
-        )
+    with service.db.reading() as conn:
         done = held.get(conn, held_id)
     assert done is not None
     return done, signed
@@ -225,16 +219,8 @@ def reject(
                 note=reason,
             ):
                 raise ValidationError("decided by someone else just now", field="held_id")
-            audit.record(
-                conn,
-                operator=actor.operator,
-                role=actor.role,
-                action=AuditAction.REJECT,
-                target=held_id,
-                outcome=Outcome.OK,
-                source=actor.source,
-                detail=f"drafted by {pending.operator}: {reason}",
-            )
+            detail = f"drafted by {pending.operator}: {reason}"
+            write_record(conn, actor, AuditAction.REJECT, held_id, Outcome.OK, detail)
             done = held.get(conn, held_id)
         assert done is not None
         return done

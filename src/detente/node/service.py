@@ -43,6 +43,9 @@ Deriver = Callable[[Connection, ChannelRow, Sequence[SignedEntry]], None]
 StoredHook = Callable[[ChannelRow, Sequence[SignedEntry]], None]
 """Called after commit with entries just stored (ours or a peer's)."""
 
+AlsoWrite = Callable[[Connection, Sequence[SignedEntry]], None]
+"""More rows for the sending transaction (an audit record): they commit with the entries."""
+
 
 class NodeService:
     """One node: its identity, its database, and what it does with entries."""
@@ -139,8 +142,14 @@ class NodeService:
 
     # sending ----------------------------------------------------------------
 
-    def send(self, channel_id: str, drafts: Sequence[Draft]) -> list[SignedEntry]:
-        """Validate, sign and append our own entries; the courier delivers them."""
+    def send(
+        self, channel_id: str, drafts: Sequence[Draft], *, also: AlsoWrite | None = None
+    ) -> list[SignedEntry]:
+        """Validate, sign and append our own entries; the courier delivers them.
+
+        ``also`` writes in the same transaction, so a crash can never leave a
+        signed statement without the audit record that says who made it.
+        """
         if not drafts:
             raise ValidationError("nothing to send", field="messages")
         row = self.active_channel(channel_id)
@@ -153,6 +162,8 @@ class NodeService:
             )
             for deriver in self.derivers:
                 deriver(conn, row, signed)
+            if also is not None:
+                also(conn, signed)
         self._after_store(row, signed)
         return signed
 

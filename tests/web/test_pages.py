@@ -141,19 +141,23 @@ def test_pages_auditor_may_read_but_not_act(
     assert own_log_size(pair) == before
 
 
-def test_pages_operator_may_send_but_not_acknowledge(
-    pair: Pair, browser_for: Callable[[str, str], Browser], peer_text: str
+def test_pages_operator_may_send_and_acknowledge_as_the_api_allows(
+    pair: Pair, browser_for: Callable[[str, str], Browser], peer_text: str, peer_statement: str
 ) -> None:
     tab = browser_for("US", "alice")
     before = own_log_size(pair)
-    assert tab.post(f"/ui/inbox/{peer_text}/ack", {}).status_code == 403
-    assert own_log_size(pair) == before
+    assert 'class="ack-form"' in tab.client.get("/ui/inbox").text
+    assert tab.post(f"/ui/inbox/{peer_text}/ack", {}).status_code in (200, 303)
+    assert own_log_size(pair) == before + 1
     sent = tab.post(
         "/ui/compose", {"form_kind": "text", "text": "Request your intentions", "lang": "en"}
     )
     assert sent.status_code == 200
     assert "Sent entry" in sent.text
-    assert own_log_size(pair) == before + 1
+    assert own_log_size(pair) == before + 2
+    # Endorsing a joint statement speaks for the command: not an operator's.
+    assert tab.post(f"/ui/dialogue/{peer_statement}/endorse", {}).status_code == 403
+    assert own_log_size(pair) == before + 2
 
 
 def test_pages_every_form_refuses_a_missing_or_wrong_csrf_token(

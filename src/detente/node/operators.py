@@ -61,14 +61,16 @@ _WATCH: Final = frozenset(
 
 PERMISSIONS: Final[dict[Role, frozenset[Action]]] = {
     Role.AUDITOR: frozenset({Action.READ, Action.READ_AUDIT}),
-    Role.OPERATOR: frozenset({Action.READ, Action.SEND}),
+    Role.OPERATOR: frozenset({Action.READ, Action.SEND, Action.ACKNOWLEDGE}),
     Role.DUTY_OFFICER: _WATCH,
     Role.RELEASE_AUTHORITY: _WATCH,
     Role.ADMINISTRATOR: frozenset(Action),
 }
-"""An auditor reads (the audit log too) and never sends; only a duty officer and above
-acknowledge or release. Which drafts a role may sign or release is the channel's
-authority rules' business (``detente.node.authority``), checked again when signing."""
+"""An auditor reads (the audit log too) and never sends; an operator sends and
+acknowledges, as the JSON API lets it; only a duty officer and above endorse or
+release. Which drafts a role may sign or release is the authority rules' business
+(``detente.node.authority``), checked again when signing: this table only keeps a
+role away from pages and forms that could never succeed for it."""
 
 
 @dataclass(frozen=True, slots=True)

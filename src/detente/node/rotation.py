@@ -42,6 +42,12 @@ def rotate_key(service: NodeService) -> SigningKey:
     if pending.exists():
         pending.unlink()  # a rotation that never committed an entry
     write_secret(pending, encrypt_key(new, passphrase))
+    with service.key_lock:
+        _announce_and_switch(service, new, pending)
+    return new
+
+
+def _announce_and_switch(service: NodeService, new: SigningKey, pending: Path) -> None:
     old = service.key
     for row in service.channels():
         if row.state != "active":
@@ -64,9 +70,8 @@ def rotate_key(service: NodeService) -> SigningKey:
         )
     with service.db.writing() as conn:
         channel_queries.add_key(conn, new.key_id, service.party, new.verify_key.b64())
-    os.replace(pending, settings.key_path)
+    os.replace(pending, service.settings.key_path)
     service.key = new
-    return new
 
 
 def finish_rotation(settings: NodeSettings, db_service: NodeService) -> None:

@@ -7,6 +7,7 @@ listener never holds a lock, and a failed one never un-stores an entry.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -71,6 +72,9 @@ class NodeService:
         self.derivers: list[Deriver] = [self._derive]
         self.on_stored: list[StoredHook] = []
         self.on_own_appended: list[Callable[[str], None]] = []
+        # Held while the node's key changes: a checkpoint signed between the rotation
+        # entry and the switch would carry the old key at the new head for good.
+        self.key_lock = threading.RLock()
 
     def migrate(self) -> None:
         self.db.migrate()

@@ -280,7 +280,7 @@ def _raise_equivocation(
 
 def own_checkpoint(service: NodeService, channel_id: str) -> SignedCheckpoint | None:
     """The signed checkpoint of our log at its current size (signed once per size)."""
-    with service.db.writing() as conn:
+    with service.key_lock, service.db.writing() as conn:
         head = logs.head(conn, channel_id, service.party)
         if head.size == 0:
             return None

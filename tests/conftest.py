@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from detente.store.database import Database
 from detente.testing import postgres_unavailable_reason, temporary_postgres_database
 
 
@@ -21,3 +22,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         pytest.skip(f"SKIPPING POSTGRES TEST LOUDLY: {reason}")
     with temporary_postgres_database() as url:
         yield url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """A migrated database on each engine, closed afterwards."""
+    database = Database(db_url)
+    database.migrate()
+    try:
+        yield database
+    finally:
+        database.close()

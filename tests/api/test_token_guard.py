@@ -6,24 +6,10 @@ operations centre (or one worker before and after a restart).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from detente.api.token_guard import GuardPolicy, TokenGuard
 from detente.store.database import Database
 
 POLICY = GuardPolicy(max_failures=3, window_s=60.0, lockout_s=600.0, max_tracked=2)
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    database.migrate()
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def test_token_guard_locks_after_max_failures_in_window(db: Database) -> None:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from detente.errors import NotFoundError, ValidationError
 from detente.store import alarms
 from detente.store.database import Database
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    database.migrate()
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def test_alarms_raise_is_idempotent_per_kind_and_ref(db: Database) -> None:

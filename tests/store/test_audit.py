@@ -12,13 +12,6 @@ from detente.store.database import Database
 from detente.store.schema import audit_log
 
 
-@pytest.fixture
-def db(db_url: str) -> Database:
-    database = Database(db_url)
-    database.migrate()
-    return database
-
-
 def add(db: Database, operator: str = "li.wei", action: str = "send") -> int:
     with db.writing() as conn:
         return audit.record(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,16 +22,6 @@ from detente.wire.keys import SigningKey
 CHANNEL = "9a" * 16
 OWNER = SigningKey.generate()
 WITNESS = SigningKey.generate()
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    database.migrate()
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def _signed(size: int, root: str, t: str = "2026-11-27T08:00:00.000001Z") -> SignedCheckpoint:

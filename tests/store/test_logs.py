@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
@@ -16,16 +14,6 @@ from detente.store.schema import entries
 from detente.wire.keys import SigningKey
 
 CHANNEL = "ab" * 16
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    database.migrate()
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def test_logs_append_keeps_head_and_root(db: Database) -> None:

@@ -166,10 +166,7 @@ def _check_parties(
     keys = _Keys({}, {})
     for party, info in sorted(parties.items()):
         where = f"parties.{party}"
-        if not isinstance(info, dict) or not PARTY_FIELDS <= set(info) <= {
-            *PARTY_FIELDS,
-            EARLIER_KEYS,
-        }:
+        if not _has_fields(info, PARTY_FIELDS, EARLIER_KEYS):
             report.fail(
                 where,
                 "must be an object with exactly name, key_id and public_key "
@@ -203,6 +200,11 @@ def _check_parties(
     return keys
 
 
+def _has_fields(value: Any, required: frozenset[str], optional: str) -> bool:
+    """An object with every ``required`` field, perhaps ``optional``, and nothing else."""
+    return isinstance(value, dict) and required <= set(value) <= {*required, optional}
+
+
 def _listed_key(info: dict[str, Any], where: str, report: EvidenceReport) -> VerifyKey | None:
     """The public key of a ``{key_id, public_key}`` record, if the id is the key's own."""
     try:
@@ -226,10 +228,7 @@ def _check_earlier_keys(
     found: dict[str, _EarlierKey] = {}
     for i, record in enumerate(value):
         at = f"{where}[{i}]"
-        if not isinstance(record, dict) or not EARLIER_KEY_FIELDS <= set(record) <= {
-            *EARLIER_KEY_FIELDS,
-            REVOKED_FROM,
-        }:
+        if not _has_fields(record, EARLIER_KEY_FIELDS, REVOKED_FROM):
             report.fail(
                 at,
                 "must be an object with exactly key_id, public_key and until_seq "

@@ -53,20 +53,8 @@ class Submitted:
     held: HeldRow | None = None
 
 
-def _record(
-    service: NodeService,
-    actor: Actor,
-    action: AuditAction,
-    target: str,
-    outcome: Outcome,
-    detail: str | None = None,
-) -> None:
-    with service.db.writing() as conn:
-        write_record(conn, actor, action, target, outcome, detail)
-
-
 def write_record(
-    conn: Connection,
+    conn: Connection,  # the caller's transaction: the record commits with what it records
     actor: Actor,
     action: AuditAction,
     target: str,
@@ -95,7 +83,8 @@ def audited(
     try:
         return run()
     except DetenteError as exc:
-        _record(service, actor, action, target, Outcome.REFUSED, f"{exc.code}: {exc}")
+        with service.db.writing() as conn:
+            write_record(conn, actor, action, target, Outcome.REFUSED, f"{exc.code}: {exc}")
         raise
 
 

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from detente.link.auth import sign_request
 from detente.node.identity import load_key
 from detente.node.settings import NodeSettings
-from detente.testing import NodeProcess, connect, make_node
+from detente.store.database import Database
+from detente.store.schema import entries
+from detente.testing import (
+    NodeProcess,
+    connect,
+    make_node,
+    postgres_unavailable_reason,
+    temporary_postgres_database,
+)
 from detente.wire.entry import GENESIS_PREV, Entry, SignedEntry, now_t, sign_entry
 from detente.wire.enums import Precedence, Tier
 from detente.wire.keys import SigningKey, b64encode
@@ -77,21 +86,37 @@ class Target:
         return self.push_raw(json.dumps({"entries": [i.envelope() for i in items]}).encode(), **kw)  # type: ignore[arg-type]
 
     def rows(self) -> int:
-        with sqlite3.connect(self.us.settings.db_url.removeprefix("sqlite:///")) as conn:
-            return int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+        db = Database(self.us.settings.db_url)
+        try:
+            with db.reading() as conn:
+                return int(conn.execute(select(func.count()).select_from(entries)).scalar_one())
+        finally:
+            db.close()
 
 
-@pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    base = tmp_path_factory.mktemp("rejections")
-    us = make_node(base / "us", "US", "INDOPACOM J3")
-    cn = make_node(base / "cn", "CN", "Southern Theater Command")
-    channel_id = connect(us, cn)
-    node = NodeProcess(us).start()  # CN is never started: the test speaks for it
-    try:
-        yield Target(node, cn, load_key(cn), channel_id, [])
-    finally:
-        node.stop()
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def target(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Target]:
+    """US on SQLite, then on a fresh database of the real PostgreSQL: "no row" on both."""
+    base = tmp_path_factory.mktemp(f"rejections-{request.param}")
+    with contextlib.ExitStack() as stack:
+        db_url = None
+        if request.param == "postgres":
+            reason = postgres_unavailable_reason()
+            if reason:
+                pytest.skip(f"SKIPPING POSTGRES TEST LOUDLY: {reason}")
+            db_url = stack.enter_context(temporary_postgres_database())
+        us = make_node(base / "us", "US", "INDOPACOM J3", db_url=db_url)
+        cn = make_node(base / "cn", "CN", "Southern Theater Command")
+        channel_id = connect(us, cn)
+        node = NodeProcess(us).start()  # CN is never started: the test speaks for it
+        try:
+            yield Target(node, cn, load_key(cn), channel_id, [])
+        finally:
+            node.stop()
 
 
 def refused(target: Target, response: httpx.Response, status: int, error: str) -> dict[str, str]:

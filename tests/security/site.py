@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from detente.link.auth import sign_request
@@ -25,7 +28,14 @@ from detente.node.settings import NodeSettings
 from detente.store import tokens
 from detente.store.database import Database
 from detente.store.schema import metadata
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import (
+    NodeProcess,
+    connect,
+    make_node,
+    postgres_unavailable_reason,
+    temporary_postgres_database,
+    wait_until,
+)
 from detente.wire.entry import GENESIS_PREV, Entry, SignedEntry, now_t, sign_entry
 from detente.wire.enums import Precedence, Tier
 from detente.wire.keys import SigningKey
@@ -168,3 +178,29 @@ def start_site(base: Path, db_url: str | None = None) -> Site:
     # The node's first link check is its one unprompted write; let it land first.
     wait_until(lambda: site.counts()["entries"] >= 1, what="the first link check")
     return site
+
+
+ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+"""Params for a module-scoped ``site`` fixture that runs its module on both databases."""
+
+
+@contextmanager
+def site_on(engine: str, base: Path) -> Iterator[Site]:
+    """A site on SQLite, or on a fresh database of the real PostgreSQL (a loud skip without)."""
+    if engine == "sqlite":
+        node = start_site(base)
+    else:
+        reason = postgres_unavailable_reason()
+        if reason:
+            pytest.skip(f"SKIPPING POSTGRES TEST LOUDLY: {reason}")
+        with temporary_postgres_database() as url:
+            node = start_site(base, url)
+            try:
+                yield node
+            finally:
+                node.stop()
+            return
+    try:
+        yield node
+    finally:
+        node.stop()

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from detente.testing import postgres_unavailable_reason, temporary_postgres_database
-from tests.security.site import Site, start_site
+from tests.security.site import ENGINES, Site, site_on
 
 PAYLOADS = [
     "'; DROP TABLE entries; --",
@@ -29,29 +28,12 @@ PAYLOADS = [
 ]
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=ENGINES)
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp(f"inject-{request.param}")
-    if request.param == "sqlite":
-        node = start_site(base)
-        try:
-            yield node
-        finally:
-            node.stop()
-        return
-    reason = postgres_unavailable_reason()
-    if reason:
-        pytest.skip(f"SKIPPING POSTGRES TEST LOUDLY: {reason}")
-    with temporary_postgres_database() as url:
-        node = start_site(base, url)
-        try:
-            yield node
-        finally:
-            node.stop()
+    with site_on(request.param, tmp_path_factory.mktemp(f"inject-{request.param}")) as node:
+        yield node
 
 
 def outbox(site: Site, kind: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,9 +39,10 @@ class Fed:
     us: NodeProcess
     cn: NodeProcess
     incident: str
+    feed_start_t: float  # the crossing's first state; one per track every 10 s from then
 
 
-def _feed(us: NodeProcess, cn: NodeProcess) -> str:
+def _feed(us: NodeProcess, cn: NodeProcess) -> tuple[str, float]:
     plan = collection(
         "Dewey transit",
         "transit",
@@ -59,7 +61,8 @@ def _feed(us: NodeProcess, cn: NodeProcess) -> str:
         12000,
     )
     cn.api("POST", "/api/v1/activities/notify", json={"to": "US", "geojson": fire})
-    lines = crossing(time.time() - 28 * 60)
+    start_t = time.time() - 28 * 60
+    lines = crossing(start_t)
     us.api("POST", "/api/v1/tracks", json={"format": "jsonl", "lines": lines})
     opened = us.api(
         "POST",
@@ -94,7 +97,7 @@ def _feed(us: NodeProcess, cn: NodeProcess) -> str:
         timeout_s=15,
         what="CN's assessment at US",
     )
-    return incident_id
+    return incident_id, start_t
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +117,7 @@ def fed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fed]:
             node.start(wait=False)
         for node in nodes:
             node.wait_ready(timeout_s=90.0)
-        yield Fed(nodes[0], nodes[1], _feed(*nodes))
+        yield Fed(nodes[0], nodes[1], *_feed(*nodes))
     finally:
         for node in nodes:
             node.stop()
@@ -181,16 +184,37 @@ def test_map_json_has_cpa_lines_volumes_and_conflicts(fed: Fed, tabs: list[Brows
 
 def test_map_replay_shows_what_was_active_then(fed: Fed, tabs: list[Browser]) -> None:
     tab = login(tabs, fed.us, "audrey")
-    (encounter,) = tab.client.get("/ui/map.json").json()["encounters"]
+    live = tab.client.get("/ui/map.json").json()
+    (encounter,) = live["encounters"]
     first_alert_t = encounter["first_alert_t"]
     before_alert = tab.client.get("/ui/map.json", params={"at": f"{first_alert_t - 60:.0f}"})
     replayed = before_alert.json()
     assert replayed["encounters"] == []
-    assert replayed["tracks"] == []  # only latest states are stored: no track replay
     assert replayed["volumes"] == []  # both windows are on 2026-12-01
     assert replayed["replay"]["shows"] != "live"
+    assert replayed["replay"]["shows"].startswith("tracks")
     after_alert = tab.client.get("/ui/map.json", params={"at": f"{first_alert_t + 1:.0f}"})
     assert [e["encounter"] for e in after_alert.json()["encounters"]] == [encounter["encounter"]]
+    before_feed = tab.client.get("/ui/map.json", params={"at": f"{fed.feed_start_t - 60:.0f}"})
+    assert before_feed.json()["tracks"] == []  # nothing had reported yet
+    sent = [json.loads(line) for line in crossing(fed.feed_start_t)]
+    now = {t["track"]: t for t in live["tracks"]}
+    for at in (round(fed.feed_start_t + 5 * 60), round(first_alert_t + 1)):
+        tracks = tab.client.get("/ui/map.json", params={"at": str(at)}).json()["tracks"]
+        then = {t["track"]: t for t in tracks}
+        assert set(then) == {"USS-DEWEY", "PLAN-172"}
+        assert set(then["USS-DEWEY"]) == set(now["USS-DEWEY"])  # the live tracks' shape
+        for name, track in then.items():
+            # The feed's last state at or before the instant (it sends one every 10 s).
+            (report,) = [s for s in sent if s["track"] == name and at - 10 < s["t"] <= at]
+            assert track["t"] == pytest.approx(report["t"], abs=1e-6)
+            assert (track["lat_deg"], track["lon_deg"]) == (report["lat"], report["lon"])
+    # Five minutes in, both were far from where they are now: Dewey (northbound) south
+    # of it, Kunming (westbound) east of it.
+    early = tab.client.get("/ui/map.json", params={"at": f"{fed.feed_start_t + 300:.0f}"})
+    then = {t["track"]: t for t in early.json()["tracks"]}
+    assert then["USS-DEWEY"]["lat_deg"] < now["USS-DEWEY"]["lat_deg"]
+    assert then["PLAN-172"]["lon_deg"] > now["PLAN-172"]["lon_deg"]
     in_windows = tab.client.get("/ui/map.json", params={"at": "1796119200"}).json()  # 12-01 09Z
     assert len(in_windows["volumes"]) == 2
     assert len(in_windows["conflicts"]) == 1
@@ -208,7 +232,14 @@ def test_map_page_has_the_replay_slider_and_says_what_replays(
     page = login(tabs, fed.us, "audrey").client.get("/ui/map")
     assert page.status_code == 200
     assert 'id="replay-at"' in page.text
-    assert "not the tracks" in page.text
+    assert "A replay shows each track where it last reported" in page.text
+    assert "one report kept every 10 s" in page.text
+    assert "more than 10 min older is not shown" in page.text
+    chinese = login(tabs, fed.cn, "chen").client.get("/ui/map")
+    assert chinese.status_code == 200
+    assert "回放显示每条航迹在所选时刻或之前最后一次报告的位置" in chinese.text
+    assert "每10秒保存一次报告" in chinese.text
+    assert "10分钟以上的航迹不显示" in chinese.text
 
 
 def test_incidents_board_groups_by_state_and_escapes(fed: Fed, tabs: list[Browser]) -> None:

@@ -9,7 +9,9 @@ level per encounter. Predicted incursions into the other party's notified
 volumes raise alarms on our side.
 
 Time is the data's own (the newest report), so replays and simulations run
-at any speed.
+at any speed. Each batch's latest states and its thinned history (for the
+map's replay) commit in one transaction; the history's retention follows the
+wall clock, as the map's replay span does.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from detente.link.outgoing import Draft
 from detente.node.activities import ActivityBook
 from detente.node.own_voice import speak
 from detente.node.service import NodeService
-from detente.store import alarms
+from detente.store import alarms, track_history
 from detente.store import tracks as queries
 from detente.store.channels import ChannelRow
 from detente.wire.enums import Precedence, Tier
@@ -104,6 +106,7 @@ class EncounterWatch:
         self._pending: list[TrackState] = []
         self._trackers: dict[str, EncounterTracker] = {}
         self._latest: dict[str, TrackState] = {}
+        self._history = track_history.HistoryWriter()
         self.alerts_sent = 0
         self.dropped = 0
 
@@ -118,13 +121,12 @@ class EncounterWatch:
                 states = states[: max(room, 0)]
             self._pending.extend(states)
 
-    def tick(self, _now: float) -> None:
+    def tick(self, now: float) -> None:
         with self._lock:
             batch, self._pending = self._pending, []
         if not batch:
             return
-        with self.service.db.writing() as conn:
-            queries.put_latest(conn, batch)
+        self._store(batch, now)
         for state in batch:
             held = self._latest.get(state.track)
             if held is None or state.t >= held.t:
@@ -141,6 +143,17 @@ class EncounterWatch:
             for event in tracker.update(batch, now_s=data_now):
                 self._handle(row, event)
         self._incursions(data_now)
+
+    def _store(self, batch: Sequence[TrackState], now: float) -> None:
+        """Latest states and the thinned history commit together: a replay never shows
+        a past the map's live view did not have."""
+        try:
+            with self.service.db.writing() as conn:
+                queries.put_latest(conn, batch)
+                self._history.write(conn, batch, now)
+        except Exception:
+            self._history.forget()  # it may remember states the rollback undid
+            raise
 
     def _handle(self, row: ChannelRow, event: EncounterEvent) -> None:
         encounter = event.encounter

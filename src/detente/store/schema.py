@@ -247,6 +247,26 @@ tracks = Table(
     Index("ix_tracks_t", "t"),
 )
 
+track_history = Table(
+    "track_history",
+    metadata,
+    # Past states of each track, thinned to one per few seconds and kept only as long as
+    # the map's replay reaches back (store/track_history.py): ``tracks`` holds just the
+    # latest state, so without this a replay could not show where the units were.
+    Column("track", String(64), primary_key=True),
+    Column("party", String(8), nullable=True),
+    Column("name", String(100), nullable=True),
+    Column("domain", String(4), nullable=False),
+    Column("t", Float, primary_key=True),
+    Column("lat_deg", Float, nullable=False),
+    Column("lon_deg", Float, nullable=False),
+    Column("alt_m", Float, nullable=False),
+    Column("speed_mps", Float, nullable=False),
+    Column("course_deg", Float, nullable=False),
+    Column("vrate_mps", Float, nullable=False),
+    Index("ix_track_history_t", "t"),
+)
+
 encounters = Table(
     "encounters",
     metadata,

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from detente.deconflict.track import TrackState
 from detente.store.schema import encounters, tracks
@@ -22,24 +22,40 @@ def put_latest(conn: Connection, states: Sequence[TrackState]) -> None:
     if not newest:
         return
     conn.execute(delete(tracks).where(tracks.c.track.in_(list(newest))))
-    conn.execute(
-        insert(tracks),
-        [
-            {
-                "track": s.track,
-                "party": s.party,
-                "name": s.name,
-                "domain": s.domain,
-                "t": s.t,
-                "lat_deg": s.lat_deg,
-                "lon_deg": s.lon_deg,
-                "alt_m": s.alt_m,
-                "speed_mps": s.speed_mps,
-                "course_deg": s.course_deg,
-                "vrate_mps": s.vrate_mps,
-            }
-            for s in newest.values()
-        ],
+    conn.execute(insert(tracks), [state_row(s) for s in newest.values()])
+
+
+def state_row(state: TrackState) -> dict[str, Any]:
+    """A state as a row of ``tracks`` or ``track_history`` (both have these columns)."""
+    return {
+        "track": state.track,
+        "party": state.party,
+        "name": state.name,
+        "domain": state.domain,
+        "t": state.t,
+        "lat_deg": state.lat_deg,
+        "lon_deg": state.lon_deg,
+        "alt_m": state.alt_m,
+        "speed_mps": state.speed_mps,
+        "course_deg": state.course_deg,
+        "vrate_mps": state.vrate_mps,
+    }
+
+
+def state_of(row: Row[Any]) -> TrackState:
+    """A selected ``tracks`` or ``track_history`` row as a state."""
+    return TrackState(
+        track=row.track,
+        t=float(row._mapping["t"]),
+        lat_deg=row.lat_deg,
+        lon_deg=row.lon_deg,
+        speed_mps=row.speed_mps,
+        course_deg=row.course_deg,
+        alt_m=row.alt_m,
+        vrate_mps=row.vrate_mps,
+        domain=row.domain,
+        party=row.party,
+        name=row.name,
     )
 
 
@@ -49,22 +65,7 @@ def latest(
     query = select(tracks).order_by(tracks.c.t.desc()).limit(limit)
     if since_t is not None:
         query = query.where(tracks.c.t >= since_t)
-    return [
-        TrackState(
-            track=r.track,
-            t=float(r._mapping["t"]),
-            lat_deg=r.lat_deg,
-            lon_deg=r.lon_deg,
-            speed_mps=r.speed_mps,
-            course_deg=r.course_deg,
-            alt_m=r.alt_m,
-            vrate_mps=r.vrate_mps,
-            domain=r.domain,
-            party=r.party,
-            name=r.name,
-        )
-        for r in conn.execute(query)
-    ]
+    return [state_of(r) for r in conn.execute(query)]
 
 
 def put_encounter(conn: Connection, row: dict[str, Any]) -> None:

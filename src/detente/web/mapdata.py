@@ -2,32 +2,38 @@
 
 Layers: tracks (latest state each), encounters with each unit's predicted
 run to the closest point of approach, activity volumes (both parties'
-notices and our private plans) and their conflicts. The node stores only
-the latest state of each track, so a replay at ``at_t`` cannot move tracks
-back in time: it shows the encounters alive then (first alert to clearing)
-with their last stored prediction, and the volumes and conflicts whose
-windows include that instant, and says so in ``replay.shows``. This module
-only reads; it must never write.
+notices and our private plans) and their conflicts. A replay at ``at_t``
+shows each track where its thinned history (``store/track_history.py``) last
+had it at or before that instant, if it reported within ``MAX_AGE_S`` before;
+the encounters alive then (first alert to clearing) with their last stored
+prediction; and the volumes and conflicts whose windows include that
+instant; ``replay.shows`` says so. This module only reads; it must never
+write.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from detente.errors import ValidationError
 from detente.geo.distance import destination_deg
 from detente.node.service import NodeService
-from detente.store import activities, tracks
+from detente.store import activities, track_history, tracks
 from detente.store.schema import tracks as track_table
 
 REPLAY_SPAN_S = 2 * 3600.0
 """How far back the replay slider reaches from now."""
 
-REPLAY_SHOWS = "encounters (first alert to clearing, last prediction) and active volumes"
+REPLAY_SHOWS = (
+    f"tracks (last state at or before the instant, within {track_history.MAX_AGE_S:.0f} s), "
+    "encounters (first alert to clearing, last prediction) and active volumes"
+)
+"""``replay.shows`` of a replay; the history keeps ``REPLAY_SPAN_S`` and more of tracks."""
 
 
 def _epoch(iso: object) -> float | None:
@@ -157,9 +163,7 @@ def map_view(
     """Every map layer, live (``at_t`` None) or replayed at ``at_t``; see the module text."""
     now = service.now() if now_t is None else now_t
     with service.db.reading() as conn:
-        track_rows = conn.execute(
-            select(track_table).order_by(track_table.c.t.desc()).limit(limit)
-        ).all()
+        track_out = _tracks_now(conn, limit) if at_t is None else _tracks_at(conn, at_t, limit)
         encounter_rows = tracks.list_encounters(conn, limit=limit)
         notices = _notices(activities.activity_entries(conn))
         plans = activities.list_plans(conn)
@@ -188,7 +192,7 @@ def map_view(
         for c in conflicts
         if isinstance(c.get("region"), dict)
     ]
-    track_out = [_track(r._mapping) for r in track_rows]
+    # Where each track was at the instant shown (live: now), for encounters without states.
     latest = {t["track"]: t for t in track_out}
     if at_t is None:
         shown_volumes = [v for v in volumes if _window_not_over(v["window"], now)]
@@ -207,12 +211,21 @@ def map_view(
             "to_t": now,
             "shows": REPLAY_SHOWS if at_t is not None else "live",
         },
-        # Only latest states are stored: tracks cannot be replayed, so a replay omits them.
-        "tracks": track_out if at_t is None else [],
+        "tracks": track_out,
         "encounters": [_encounter(r, latest) for r in shown_encounters],
         "volumes": shown_volumes,
         "conflicts": shown_conflicts,
     }
+
+
+def _tracks_now(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    query = select(track_table).order_by(track_table.c.t.desc()).limit(limit)
+    return [_track(r._mapping) for r in conn.execute(query)]
+
+
+def _tracks_at(conn: Connection, at_t: float, limit: int) -> list[dict[str, Any]]:
+    """From the history: the latest table has moved on since ``at_t``."""
+    return [_track(asdict(s)) for s in track_history.states_at(conn, at_t, limit=limit)]
 
 
 def _track(m: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from detente.api.authority_gate import submit
 from detente.errors import ValidationError
 from detente.link.outgoing import Draft
 from detente.node.operators import Action
-from detente.store import logs
+from detente.store import logs, track_history
 from detente.store.audit import AuditAction
 from detente.web import mapdata, queries
 from detente.web.context import CurrentViewer, Viewer, checked_form, service_of
@@ -164,7 +164,12 @@ async def log_json(request: Request, _who: CurrentViewer) -> dict[str, Any]:
 
 @router.get("/ui/map", response_model=None)
 async def map_page(request: Request, who: CurrentViewer) -> HTMLResponse:
-    return render(request, "map.html", {"replay_span_s": mapdata.REPLAY_SPAN_S}, who=who)
+    shown = {
+        "replay_span_s": mapdata.REPLAY_SPAN_S,
+        "history_every_s": track_history.EVERY_S,
+        "history_max_age_s": track_history.MAX_AGE_S,
+    }
+    return render(request, "map.html", shown, who=who)
 
 
 @router.get("/ui/map.json")

@@ -39,6 +39,8 @@ def test_evidence_cli_verify_explains_each_failure(tmp_path: Path) -> None:
     table = CliRunner().invoke(evidence, ["verify", str(path)])
     assert table.exit_code == 1
     assert "bundle does NOT verify" in table.output
+    assert "✗ " in table.output and "seq 3 missing" in table.output
+    assert "[red]" not in table.output and "[/]" not in table.output  # styled, not markup text
 
 
 def test_evidence_cli_verify_refuses_malformed_key(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from detente.cli.context import NodeApi, data_option, load_settings
 from detente.errors import DetenteError
@@ -192,7 +193,8 @@ def _print_report(report: EvidenceReport) -> None:
         return
     console.print(f"[red]bundle does NOT verify: {len(report.failures)} failure(s)[/]")
     for failure in report.failures:
-        console.print(f"  [red]✗[/] {failure}", markup=False, highlight=False)
+        # The failure's own text may hold brackets: styled apart, never read as markup.
+        console.print(Text.assemble(("  ✗ ", "red"), str(failure)), highlight=False)
 
 
 @click.group("checkpoint")

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.security.site import Site, start_site
+from tests.security.site import Site, site_on
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    node = start_site(tmp_path_factory.mktemp("attack"))
-    try:
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """SQLite, or the engine a module asks for (``pytestmark = BOTH_ENGINES``)."""
+    engine = getattr(request, "param", "sqlite")
+    with site_on(engine, tmp_path_factory.mktemp(f"attack-{engine}")) as node:
         yield node
-    finally:
-        node.stop()

@@ -181,7 +181,9 @@ def start_site(base: Path, db_url: str | None = None) -> Site:
 
 
 ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-"""Params for a module-scoped ``site`` fixture that runs its module on both databases."""
+"""For a module that runs on both databases: ``pytestmark = BOTH_ENGINES``."""
+
+BOTH_ENGINES = pytest.mark.parametrize("site", ENGINES, indirect=True, scope="module")
 
 
 @contextmanager

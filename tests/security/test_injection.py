@@ -4,19 +4,17 @@ Each payload goes in through the operator API (text, call topics, joint
 statements, acknowledgements, suspension reasons, rejection reasons) and
 through the peer API (a CN statement), and must come back from the JSON API
 byte for byte, with every table still there and only the expected rows
-added. The dashboard's Jinja2 environment must autoescape it. Runs on
+added (that the dashboard escapes it: `tests/web/test_assets.py`). Runs on
 SQLite and on the real PostgreSQL.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.security.site import ENGINES, Site, site_on
+from tests.security.site import BOTH_ENGINES, Site
 
 PAYLOADS = [
     "'; DROP TABLE entries; --",
@@ -27,13 +25,7 @@ PAYLOADS = [
     "{{ 7*7 }} ${7*7} \u202eevil\u202c 中文 🚢 \\u0000",
 ]
 
-
-@pytest.fixture(scope="module", params=ENGINES)
-def site(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Site]:
-    with site_on(request.param, tmp_path_factory.mktemp(f"inject-{request.param}")) as node:
-        yield node
+pytestmark = BOTH_ENGINES  # "no row written" is a promise of each store
 
 
 def outbox(site: Site, kind: str) -> list[dict[str, Any]]:
@@ -136,16 +128,3 @@ def test_injection_left_every_table_and_token_intact(site: Site) -> None:
     report = site.api("local-admin", "GET", "/api/v1/log/verify")
     assert report.status_code == 200, report.text
     assert report.json()["ok"] is True, report.text
-
-
-@pytest.mark.parametrize("payload", PAYLOADS)
-def test_injection_dashboard_environment_autoescapes(payload: str) -> None:
-    try:
-        templating = importlib.import_module("detente.web.templating")
-    except ModuleNotFoundError:
-        pytest.skip("no dashboard (detente.web.templating) in this tree")
-    env = templating.environment()
-    assert env.autoescape("page.html") if callable(env.autoescape) else env.autoescape
-    rendered = env.from_string("<p>{{ value }}</p>").render(value=payload)
-    assert "<script>" not in rendered and "<img" not in rendered
-    assert rendered.count("<") == 2  # only the template's own <p> and </p>

@@ -8,24 +8,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from detente.link.auth import sign_request
 from detente.wire.entry import GENESIS_PREV
 from detente.wire.keys import SigningKey, b64encode
-from tests.security.site import ENGINES, Site, refused, site_on
+from tests.security.site import BOTH_ENGINES, Site, refused
 
-
-@pytest.fixture(scope="module", params=ENGINES)
-def site(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Site]:
-    """Every attack on SQLite and on the real PostgreSQL: "no row written" is a store promise."""
-    with site_on(request.param, tmp_path_factory.mktemp(f"attack-{request.param}")) as node:
-        yield node
+pytestmark = BOTH_ENGINES  # "no row written" is a promise of each store
 
 
 def test_attack_forged_signature_refused_database_unchanged(site: Site) -> None:

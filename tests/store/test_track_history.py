@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
@@ -15,16 +13,6 @@ from detente.store.schema import track_history as table
 from detente.web.mapdata import REPLAY_SPAN_S
 
 T0 = 1_796_000_000.0  # epoch seconds of the size real feeds carry (float rounding included)
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    database.migrate()
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def state(track: str, t: float, *, lat_deg: float = 21.5) -> TrackState:

@@ -70,3 +70,20 @@ def test_assets_vendor_files_exist_in_the_installed_packages() -> None:
     assert found is not None
     for name, rel in assets.VENDOR_FILES.items():
         assert (found / rel).is_file(), name
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert('x')</script>",
+        '"><img src=x onerror=alert(1)>',
+        "{{ 7*7 }} ${7*7} \u202eevil\u202c 中文 🚢",
+    ],
+)
+def test_dashboard_environment_autoescapes(payload: str) -> None:
+    """Whatever a peer or an operator wrote reaches a page as text, never as markup."""
+    env = environment()
+    assert env.autoescape("page.html") if callable(env.autoescape) else env.autoescape
+    rendered = env.from_string("<p>{{ value }}</p>").render(value=payload)
+    assert "<script>" not in rendered and "<img" not in rendered
+    assert rendered.count("<") == 2  # only the template's own <p> and </p>

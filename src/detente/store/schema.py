@@ -12,6 +12,8 @@ a test checks the migrations produce exactly this metadata.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -229,21 +231,29 @@ suspensions = Table(
     Column("resume_id", String(64), nullable=True),
 )
 
+
+def _track_state_columns(*, t_in_key: bool) -> list[Column[Any]]:
+    """One track state: ``tracks`` keys it by track, ``track_history`` by track and time."""
+    return [
+        Column("track", String(64), primary_key=True),
+        Column("party", String(8), nullable=True),
+        Column("name", String(100), nullable=True),
+        Column("domain", String(4), nullable=False),
+        Column("t", Float, primary_key=t_in_key, nullable=False),
+        Column("lat_deg", Float, nullable=False),
+        Column("lon_deg", Float, nullable=False),
+        Column("alt_m", Float, nullable=False),
+        Column("speed_mps", Float, nullable=False),
+        Column("course_deg", Float, nullable=False),
+        Column("vrate_mps", Float, nullable=False),
+    ]
+
+
 tracks = Table(
     "tracks",
     metadata,
     # The latest state of each track this node sees, for the map and incursion checks.
-    Column("track", String(64), primary_key=True),
-    Column("party", String(8), nullable=True),
-    Column("name", String(100), nullable=True),
-    Column("domain", String(4), nullable=False),
-    Column("t", Float, nullable=False),
-    Column("lat_deg", Float, nullable=False),
-    Column("lon_deg", Float, nullable=False),
-    Column("alt_m", Float, nullable=False),
-    Column("speed_mps", Float, nullable=False),
-    Column("course_deg", Float, nullable=False),
-    Column("vrate_mps", Float, nullable=False),
+    *_track_state_columns(t_in_key=False),
     Index("ix_tracks_t", "t"),
 )
 
@@ -253,17 +263,7 @@ track_history = Table(
     # Past states of each track, thinned to one per few seconds and kept only as long as
     # the map's replay reaches back (store/track_history.py): ``tracks`` holds just the
     # latest state, so without this a replay could not show where the units were.
-    Column("track", String(64), primary_key=True),
-    Column("party", String(8), nullable=True),
-    Column("name", String(100), nullable=True),
-    Column("domain", String(4), nullable=False),
-    Column("t", Float, primary_key=True),
-    Column("lat_deg", Float, nullable=False),
-    Column("lon_deg", Float, nullable=False),
-    Column("alt_m", Float, nullable=False),
-    Column("speed_mps", Float, nullable=False),
-    Column("course_deg", Float, nullable=False),
-    Column("vrate_mps", Float, nullable=False),
+    *_track_state_columns(t_in_key=True),
     Index("ix_track_history_t", "t"),
 )
 

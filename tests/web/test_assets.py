@@ -30,37 +30,32 @@ def test_assets_configured_folder_wins_and_missing_means_none(
     assert "htmx.min.js" in assets.missing_vendor_files(tmp_path)
 
 
-def test_assets_pages_without_node_modules_show_a_notice_and_load_nothing_foreign() -> None:
-    env = environment()
-    html = env.get_template("map.html").render(
-        _=lambda s: s,
-        lang="en",
-        who=None,
-        csrf="",
-        party="US",
-        node_name="n",
-        theme="light",
-        nav=(),
-        path="/ui/map",
-        vendor_ok=False,
-        role_labels={},
+def render_map(*, vendor_ok: bool) -> str:
+    return (
+        environment()
+        .get_template("map.html")
+        .render(
+            _=lambda s: s,
+            lang="en",
+            who=None,
+            csrf="",
+            party="US",
+            node_name="n",
+            theme="light",
+            nav=(),
+            path="/ui/map",
+            vendor_ok=vendor_ok,
+            role_labels={},
+        )
     )
+
+
+def test_assets_pages_without_node_modules_show_a_notice_and_load_nothing_foreign() -> None:
+    html = render_map(vendor_ok=False)
     assert 'id="vendor-missing"' in html
     assert "/ui/vendor/" not in html.replace('data-basemap="/ui/vendor/', "")
     assert "leaflet.js" not in html
-    with_vendor = env.get_template("map.html").render(
-        _=lambda s: s,
-        lang="en",
-        who=None,
-        csrf="",
-        party="US",
-        node_name="n",
-        theme="light",
-        nav=(),
-        path="/ui/map",
-        vendor_ok=True,
-        role_labels={},
-    )
+    with_vendor = render_map(vendor_ok=True)
     assert 'id="vendor-missing"' not in with_vendor
     assert '<script src="/ui/vendor/leaflet.js" defer></script>' in with_vendor
 

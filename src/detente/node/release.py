@@ -142,6 +142,33 @@ def _pending(service: NodeService, held_id: str) -> HeldRow:
     return found
 
 
+Check = Callable[..., None]
+"""``check_release`` or ``check_reject``: may ``actor`` decide these drafts?"""
+
+
+def _decide(
+    conn: Connection,
+    rules: AuthorityRules,
+    actor: Actor,
+    pending: HeldRow,
+    check: Check,
+    state: str,
+    note: str | None = None,
+) -> None:
+    """Decide a held draft once, for release and rejection alike; a second decider loses."""
+    check(
+        rules,
+        drafted_by=pending.operator,
+        operator=actor.operator,
+        role=actor.role,
+        drafts=pending.drafts,
+    )
+    if not held.decide(
+        conn, pending.held_id, state=state, operator=actor.operator, role=actor.role, note=note
+    ):
+        raise ValidationError("decided by someone else just now", field="held_id")
+
+
 def release(
     service: NodeService, rules: AuthorityRules, actor: Actor, held_id: str
 ) -> tuple[HeldRow, list[SignedEntry]]:
@@ -149,18 +176,8 @@ def release(
 
     def claim() -> HeldRow:
         pending = _pending(service, held_id)
-        check_release(
-            rules,
-            drafted_by=pending.operator,
-            operator=actor.operator,
-            role=actor.role,
-            drafts=pending.drafts,
-        )
         with service.db.writing() as conn:
-            if not held.decide(
-                conn, held_id, state=held.RELEASED, operator=actor.operator, role=actor.role
-            ):
-                raise ValidationError("decided by someone else just now", field="held_id")
+            _decide(conn, rules, actor, pending, check_release, held.RELEASED)
         return pending
 
     pending = audited(service, actor, AuditAction.RELEASE, held_id, claim)
@@ -191,23 +208,8 @@ def reject(
 
     def run() -> HeldRow:
         pending = _pending(service, held_id)
-        check_reject(
-            rules,
-            drafted_by=pending.operator,
-            operator=actor.operator,
-            role=actor.role,
-            drafts=pending.drafts,
-        )
         with service.db.writing() as conn:
-            if not held.decide(
-                conn,
-                held_id,
-                state=held.REJECTED,
-                operator=actor.operator,
-                role=actor.role,
-                note=reason,
-            ):
-                raise ValidationError("decided by someone else just now", field="held_id")
+            _decide(conn, rules, actor, pending, check_reject, held.REJECTED, reason)
             detail = f"drafted by {pending.operator}: {reason}"
             write_record(conn, actor, AuditAction.REJECT, held_id, Outcome.OK, detail)
             done = held.get(conn, held_id)

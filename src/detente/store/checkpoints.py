@@ -171,20 +171,22 @@ def at_size(conn: Connection, channel_id: str, party: str, size: int) -> list[St
     return [_stored(conn, r) for r in rows]
 
 
+_COSIGNED = select(checkpoints).join(
+    cosignatures,
+    (cosignatures.c.channel_id == checkpoints.c.channel_id)
+    & (cosignatures.c.party == checkpoints.c.party)
+    & (cosignatures.c.size == checkpoints.c.size)
+    & (cosignatures.c.root == checkpoints.c.root),
+)
+"""Checkpoints, one row per cosignature of each (the two witnessed-checkpoint queries)."""
+
+
 def latest_witnessed(
     conn: Connection, channel_id: str, party: str, witness: str
 ) -> StoredCheckpoint | None:
     """The largest checkpoint of ``party`` that ``witness`` countersigned."""
     row = conn.execute(
-        select(checkpoints)
-        .join(
-            cosignatures,
-            (cosignatures.c.channel_id == checkpoints.c.channel_id)
-            & (cosignatures.c.party == checkpoints.c.party)
-            & (cosignatures.c.size == checkpoints.c.size)
-            & (cosignatures.c.root == checkpoints.c.root),
-        )
-        .where(
+        _COSIGNED.where(
             checkpoints.c.channel_id == channel_id,
             checkpoints.c.party == party,
             cosignatures.c.witness == witness,
@@ -210,21 +212,11 @@ def witnessed_covering(
     evidence bundle's verifier trusts the parties' current keys alone, so a
     checkpoint from before a rotation proves nothing to it.
     """
-    query = (
-        select(checkpoints)
-        .join(
-            cosignatures,
-            (cosignatures.c.channel_id == checkpoints.c.channel_id)
-            & (cosignatures.c.party == checkpoints.c.party)
-            & (cosignatures.c.size == checkpoints.c.size)
-            & (cosignatures.c.root == checkpoints.c.root),
-        )
-        .where(
-            checkpoints.c.channel_id == channel_id,
-            checkpoints.c.party == party,
-            checkpoints.c.size >= min_size,
-            cosignatures.c.witness != party,
-        )
+    query = _COSIGNED.where(
+        checkpoints.c.channel_id == channel_id,
+        checkpoints.c.party == party,
+        checkpoints.c.size >= min_size,
+        cosignatures.c.witness != party,
     )
     if keys is not None:
         query = query.where(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,6 +20,7 @@ from detente.api.authority_gate import submit
 from detente.errors import ValidationError
 from detente.link.outgoing import Draft
 from detente.node.operators import Action
+from detente.node.service import NodeService
 from detente.store import logs, track_history
 from detente.store.audit import AuditAction
 from detente.web import mapdata, queries
@@ -42,61 +44,41 @@ async def _page(
     return render(request, template, {key: data, **extra}, who=who)
 
 
-# status ------------------------------------------------------------------------
+View = Callable[[NodeService, str], Any]
+"""What a page shows, from the node and the viewer's language."""
 
 
-@router.get("/ui/", response_model=None)
-async def status_page(request: Request, who: CurrentViewer) -> HTMLResponse:
-    data = await asyncio.to_thread(queries.status_view, service_of(request))
-    return await _page(request, who, "status.html", "status", data)
+def _serve(name: str, page_path: str, key: str, view: View, *, wrap_json: bool) -> None:
+    """One view three ways: the page ``name.html`` at ``page_path``, its fragment
+    ``_name.html`` at ``/ui/name/rows`` (re-fetched when the event stream says something
+    changed) and its JSON twin at ``/ui/name.json`` (``{key: data}`` with ``wrap_json``)."""
+
+    async def load(request: Request, who: Viewer) -> Any:
+        return await asyncio.to_thread(view, service_of(request), who.lang)
+
+    async def page(request: Request, who: CurrentViewer) -> HTMLResponse:
+        return await _page(request, who, f"{name}.html", key, await load(request, who))
+
+    async def rows(request: Request, who: CurrentViewer) -> HTMLResponse:
+        return await _page(request, who, f"_{name}.html", key, await load(request, who))
+
+    async def as_json(request: Request, who: CurrentViewer) -> Any:
+        data = await load(request, who)
+        return {key: data} if wrap_json else data
+
+    for path, endpoint, suffix in (
+        (page_path, page, "page"),
+        (f"/ui/{name}/rows", rows, "rows"),
+        (f"/ui/{name}.json", as_json, "json"),
+    ):
+        router.add_api_route(
+            path, endpoint, methods=["GET"], response_model=None, name=f"{name}_{suffix}"
+        )
 
 
-@router.get("/ui/status/rows", response_model=None)
-async def status_rows(request: Request, who: CurrentViewer) -> HTMLResponse:
-    data = await asyncio.to_thread(queries.status_view, service_of(request))
-    return await _page(request, who, "_status.html", "status", data)
-
-
-@router.get("/ui/status.json")
-async def status_json(request: Request, _who: CurrentViewer) -> dict[str, Any]:
-    return await asyncio.to_thread(queries.status_view, service_of(request))
-
-
-# inbox and outbox --------------------------------------------------------------
-
-
-@router.get("/ui/inbox", response_model=None)
-async def inbox_page(request: Request, who: CurrentViewer) -> HTMLResponse:
-    rows = await asyncio.to_thread(queries.inbox_view, service_of(request), who.lang)
-    return await _page(request, who, "inbox.html", "entries", rows)
-
-
-@router.get("/ui/inbox/rows", response_model=None)
-async def inbox_rows(request: Request, who: CurrentViewer) -> HTMLResponse:
-    rows = await asyncio.to_thread(queries.inbox_view, service_of(request), who.lang)
-    return await _page(request, who, "_inbox.html", "entries", rows)
-
-
-@router.get("/ui/inbox.json")
-async def inbox_json(request: Request, who: CurrentViewer) -> dict[str, Any]:
-    return {"entries": await asyncio.to_thread(queries.inbox_view, service_of(request), who.lang)}
-
-
-@router.get("/ui/outbox", response_model=None)
-async def outbox_page(request: Request, who: CurrentViewer) -> HTMLResponse:
-    rows = await asyncio.to_thread(queries.outbox_view, service_of(request), who.lang)
-    return await _page(request, who, "outbox.html", "entries", rows)
-
-
-@router.get("/ui/outbox/rows", response_model=None)
-async def outbox_rows(request: Request, who: CurrentViewer) -> HTMLResponse:
-    rows = await asyncio.to_thread(queries.outbox_view, service_of(request), who.lang)
-    return await _page(request, who, "_outbox.html", "entries", rows)
-
-
-@router.get("/ui/outbox.json")
-async def outbox_json(request: Request, who: CurrentViewer) -> dict[str, Any]:
-    return {"entries": await asyncio.to_thread(queries.outbox_view, service_of(request), who.lang)}
+_serve("status", "/ui/", "status", lambda service, _: queries.status_view(service), wrap_json=False)
+_serve("inbox", "/ui/inbox", "entries", queries.inbox_view, wrap_json=True)
+_serve("outbox", "/ui/outbox", "entries", queries.outbox_view, wrap_json=True)
 
 
 def acknowledge(request: Request, ref: str, who: Viewer) -> None:
@@ -127,22 +109,13 @@ async def acknowledge_entry(entry_id: str, request: Request, who: CurrentViewer)
 
 # alarms ------------------------------------------------------------------------
 
-
-@router.get("/ui/alarms", response_model=None)
-async def alarms_page(request: Request, who: CurrentViewer) -> HTMLResponse:
-    rows = await asyncio.to_thread(queries.alarms_view, service_of(request))
-    return await _page(request, who, "alarms.html", "alarms", rows)
-
-
-@router.get("/ui/alarms/rows", response_model=None)
-async def alarms_rows(request: Request, who: CurrentViewer) -> HTMLResponse:
-    rows = await asyncio.to_thread(queries.alarms_view, service_of(request))
-    return await _page(request, who, "_alarms.html", "alarms", rows)
-
-
-@router.get("/ui/alarms.json")
-async def alarms_json(request: Request, _who: CurrentViewer) -> dict[str, Any]:
-    return {"alarms": await asyncio.to_thread(queries.alarms_view, service_of(request))}
+_serve(
+    "alarms",
+    "/ui/alarms",
+    "alarms",
+    lambda service, _: queries.alarms_view(service),
+    wrap_json=True,
+)
 
 
 # log ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.api import authority_gate as gate
+from detente.api.state import service_of
 from detente.errors import AuthError, ValidationError
 from detente.link.outgoing import Draft
 from detente.node import views
@@ -27,11 +28,6 @@ from detente.store.audit import AuditAction
 from detente.wire.enums import Precedence, Tier
 
 router = APIRouter(prefix="/api/v1")
-
-
-def service_of(request: Request) -> NodeService:
-    service: NodeService = request.app.state.service
-    return service
 
 
 def operator(request: Request) -> tuple[str, str]:

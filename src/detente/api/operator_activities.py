@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.api import authority_gate as gate
-from detente.api.operator import Operator, service_of
+from detente.api.operator import Operator
+from detente.api.state import service_of
 from detente.deconflict.activity import ActivityNoticeBody, parse_activity
 from detente.deconflict.notice_file import read_notice
 from detente.deconflict.plan import Plan

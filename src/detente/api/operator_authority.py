@@ -18,7 +18,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.api.authority_gate import actor_of, rules_of
-from detente.api.operator import Operator, service_of
+from detente.api.operator import Operator
+from detente.api.state import service_of
 from detente.errors import NotFoundError, ValidationError
 from detente.node import release
 from detente.node.authority import require_audit_reader

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from detente.api import authority_gate as gate
-from detente.api.operator import Operator, service_of
+from detente.api.operator import Operator
+from detente.api.state import service_of
 from detente.link.outgoing import Draft
 from detente.node.dialogue import (
     MEETING_KINDS,

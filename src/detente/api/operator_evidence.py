@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from detente.api.operator import Operator, service_of
+from detente.api.operator import Operator
+from detente.api.state import peer_client, service_of
 from detente.errors import ValidationError
-from detente.link.client import PeerClient
 from detente.log.evidence_verify import verify_bundle
 from detente.node.evidence_export import Selection, entries_argument, export_bundle, parse_moment
 from detente.node.witness import Witness
@@ -24,18 +24,10 @@ from detente.store import checkpoints as stored_checkpoints
 router = APIRouter(prefix="/api/v1")
 
 
-def _client(request: Request) -> PeerClient:
-    courier = getattr(request.app.state, "courier", None)
-    if courier is None:
-        raise ValidationError("the node is still starting", field="node")
-    client: PeerClient = courier.client
-    return client
-
-
 @router.post("/checkpoints/now")
 async def checkpoint_now(request: Request, _op: Operator) -> dict[str, Any]:
     """Sign a checkpoint of our log on every channel and have each peer witness it now."""
-    witness = Witness(service_of(request), _client(request))
+    witness = Witness(service_of(request), peer_client(request))
     return {"results": await witness.run_once()}
 
 

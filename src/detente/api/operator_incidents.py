@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.api import authority_gate as gate
-from detente.api.operator import Operator, service_of
+from detente.api.operator import Operator
+from detente.api.state import service_of
 from detente.errors import NotFoundError
 from detente.incidents.bodies import IncidentType
 from detente.incidents.levels import scale

@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from detente.api.operator import Operator, service_of
+from detente.api.operator import Operator
+from detente.api.state import service_of
 from detente.deconflict.ingest import StateDecoder
 from detente.node.encounters import EncounterWatch
 from detente.store import tracks as queries

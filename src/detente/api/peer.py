@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from detente.api.body import parse_json, read_limited
+from detente.api.state import service_of
 from detente.errors import AuthError, ValidationError, WireError
 from detente.link.auth import verify_request
 from detente.link.incoming import ReceiveResult
@@ -18,17 +19,12 @@ from detente.store.keyring import KeyRecord
 router = APIRouter(prefix="/peer/v1")
 
 
-def _service(request: Request) -> NodeService:
-    service: NodeService = request.app.state.service
-    return service
-
-
 async def authenticate(
     request: Request, channel_id: str, body: bytes, extra: Sequence[KeyRecord] = ()
 ) -> str:
     """The calling party, proven by its request signature under this channel's keys."""
     return await asyncio.to_thread(
-        _authenticate, _service(request), request, _target(request), channel_id, body, extra
+        _authenticate, service_of(request), request, _target(request), channel_id, body, extra
     )
 
 
@@ -61,7 +57,7 @@ def _authenticate(
 @router.post("/channels/{channel_id}/entries")
 async def push(channel_id: str, request: Request) -> dict[str, Any]:
     """Store a batch of the caller's entries; answers with our head of its log and a receipt."""
-    service = _service(request)
+    service = service_of(request)
     raw = await read_limited(request, service.settings.max_request_bytes)
     # One worker-thread hop for the whole request: on loopback the hops, not the
     # work, were much of a FLASH entry's send-to-receipt time.
@@ -110,7 +106,7 @@ def _envelopes(raw: bytes) -> list[object]:
 @router.get("/channels/{channel_id}/entries")
 async def pull(channel_id: str, request: Request, limit: int = 500) -> dict[str, Any]:
     """Our own log on this channel from sequence ``from``, exactly as signed."""
-    service = _service(request)
+    service = service_of(request)
     await authenticate(request, channel_id, b"")
     try:
         from_seq = int(request.query_params.get("from", "1"))

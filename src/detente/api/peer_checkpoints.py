@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 
 from detente.api.body import parse_json, read_limited
 from detente.api.peer import authenticate
+from detente.api.state import peer_client, service_of
 from detente.errors import ProofError, ValidationError, WireError
-from detente.link.client import PeerClient
 from detente.log.tree import MerkleTree
 from detente.node.service import NodeService
 from detente.node.witness import proof_fetcher, witness_checkpoint
@@ -28,24 +28,10 @@ router = APIRouter(prefix="/peer/v1")
 MAX_CHECKPOINT_REQUEST_BYTES = 16 * 1024
 
 
-def _service(request: Request) -> NodeService:
-    service: NodeService = request.app.state.service
-    return service
-
-
-def _client(request: Request) -> PeerClient:
-    """The node's peer client (the courier's), so an injected transport is honoured."""
-    courier = getattr(request.app.state, "courier", None)
-    if courier is None:
-        raise ValidationError("the node is still starting", field="node")
-    client: PeerClient = courier.client
-    return client
-
-
 @router.post("/channels/{channel_id}/checkpoints")
 async def receive_checkpoint(channel_id: str, request: Request) -> dict[str, Any]:
     """Witness the caller's checkpoint of its own log."""
-    service = _service(request)
+    service = service_of(request)
     raw = await read_limited(request, MAX_CHECKPOINT_REQUEST_BYTES)
     sender = await authenticate(request, channel_id, raw)
     data = parse_json(raw)
@@ -54,7 +40,7 @@ async def receive_checkpoint(channel_id: str, request: Request) -> dict[str, Any
     row = await asyncio.to_thread(service.active_channel, channel_id)
     peer = row.member(sender)
     assert peer is not None  # authenticate() proved the sender is a listed peer
-    fetch = proof_fetcher(_client(request), peer, channel_id)
+    fetch = proof_fetcher(peer_client(request), peer, channel_id)
     cosignature = await witness_checkpoint(service, channel_id, sender, data["checkpoint"], fetch)
     return {"cosignature": cosignature.model_dump()}
 
@@ -84,7 +70,7 @@ def _tree(service: NodeService, channel_id: str, size: int) -> MerkleTree:
 @router.get("/channels/{channel_id}/proofs/consistency")
 async def consistency(channel_id: str, request: Request) -> dict[str, Any]:
     """PROOF(from, D[to]) over our own log (RFC 6962 section 2.1.2)."""
-    service = _service(request)
+    service = service_of(request)
     await authenticate(request, channel_id, b"")
     low, high = _int_param(request, "from"), _int_param(request, "to")
     if low > high:
@@ -105,7 +91,7 @@ async def consistency(channel_id: str, request: Request) -> dict[str, Any]:
 @router.get("/channels/{channel_id}/proofs/inclusion")
 async def inclusion(channel_id: str, request: Request) -> dict[str, Any]:
     """PATH(seq - 1, D[size]) over our own log (RFC 6962 section 2.1.1)."""
-    service = _service(request)
+    service = service_of(request)
     await authenticate(request, channel_id, b"")
     seq, size = _int_param(request, "seq"), _int_param(request, "size")
     if not 1 <= seq <= size:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.api.authority_gate import actor_of, rules_of
+from detente.api.state import service_of
 from detente.errors import ValidationError
 from detente.node import operators as accounts
 from detente.node import release
@@ -23,7 +24,7 @@ from detente.node.operators import Action
 from detente.node.service import NodeService
 from detente.store import audit, held
 from detente.web import forms
-from detente.web.context import CurrentViewer, checked_form, service_of
+from detente.web.context import CurrentViewer, checked_form
 from detente.web.queries import summary
 from detente.web.templating import render
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from detente.api.authority_gate import submit
+from detente.api.state import service_of
 from detente.errors import DetenteError, ValidationError
 from detente.i18n.params import parse
 from detente.i18n.phrases import catalogue, lookup
@@ -24,7 +25,7 @@ from detente.link.outgoing import Draft
 from detente.node.operators import Action
 from detente.node.service import NodeService
 from detente.web import forms
-from detente.web.context import CurrentViewer, Viewer, checked_form, service_of
+from detente.web.context import CurrentViewer, Viewer, checked_form
 from detente.web.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
+from detente.api.state import service_of
 from detente.errors import AuthError, ForbiddenError, ValidationError
 from detente.node import operators as accounts
 from detente.node.operators import AccountPolicy, Action
@@ -63,11 +64,6 @@ class Viewer:
 def web_settings(request: Request) -> WebSettings:
     settings: WebSettings = request.app.state.web
     return settings
-
-
-def service_of(request: Request) -> NodeService:
-    service: NodeService = request.app.state.service
-    return service
 
 
 def _load_viewer(service: NodeService, settings: WebSettings, session_id: str) -> Viewer | None:

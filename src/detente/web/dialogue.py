@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.api.authority_gate import submit
 from detente.api.operator_dialogue import dialogue_view
+from detente.api.state import service_of
 from detente.errors import ValidationError
 from detente.i18n.ui import gettext_for
 from detente.link.outgoing import Draft
@@ -23,7 +24,7 @@ from detente.node.dialogue import endorsement_body
 from detente.node.operators import Action
 from detente.store import logs
 from detente.store.audit import AuditAction
-from detente.web.context import CurrentViewer, Viewer, checked_form, service_of
+from detente.web.context import CurrentViewer, Viewer, checked_form
 from detente.web.templating import render
 from detente.wire.enums import Precedence, Tier
 

@@ -18,9 +18,10 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
+from detente.api.state import service_of
 from detente.node.service import NodeService
 from detente.web import marks
-from detente.web.context import CurrentViewer, service_of, web_settings
+from detente.web.context import CurrentViewer, web_settings
 from detente.web.marks import TOPICS, Marks, encode
 
 router = APIRouter(include_in_schema=False)

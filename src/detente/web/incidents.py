@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.api import authority_gate as gate
+from detente.api.state import service_of
 from detente.errors import ValidationError
 from detente.incidents.state import State
 from detente.link.outgoing import Draft
@@ -25,7 +26,7 @@ from detente.node import incidents
 from detente.node.operators import Action
 from detente.node.service import NodeService
 from detente.store.audit import AuditAction
-from detente.web.context import CurrentViewer, Viewer, checked_form, service_of
+from detente.web.context import CurrentViewer, Viewer, checked_form
 from detente.web.queries import summary
 from detente.web.templating import render
 from detente.wire.enums import Precedence, Tier

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.api.authority_gate import source_of
+from detente.api.state import service_of
 from detente.errors import AuthError, ForbiddenError, ValidationError
 from detente.i18n.ui import gettext_for
 from detente.node import operators as accounts
@@ -29,7 +30,6 @@ from detente.web.context import (
     checked_form,
     optional_viewer,
     read_form,
-    service_of,
     web_settings,
 )
 from detente.web.forms import error_text

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.api.authority_gate import submit
+from detente.api.state import service_of
 from detente.errors import ValidationError
 from detente.link.outgoing import Draft
 from detente.node.operators import Action
@@ -24,7 +25,7 @@ from detente.node.service import NodeService
 from detente.store import logs, track_history
 from detente.store.audit import AuditAction
 from detente.web import mapdata, queries
-from detente.web.context import CurrentViewer, Viewer, checked_form, service_of
+from detente.web.context import CurrentViewer, Viewer, checked_form
 from detente.web.templating import render
 
 router = APIRouter(include_in_schema=False)

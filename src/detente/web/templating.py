@@ -15,8 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from detente.api.state import service_of
 from detente.i18n.ui import gettext_for
-from detente.web.context import Viewer, service_of, web_settings
+from detente.web.context import Viewer, web_settings
 from detente.web.marks import encode
 
 NAV = (

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from detente.errors import ValidationError
 from detente.link.outgoing import Draft
 from detente.link.settings import LinkSettings
 from detente.node.authority import AuthorityRules
@@ -57,11 +58,8 @@ def critical_alert() -> Draft:
 
 
 def own_kinds(service: NodeService, channel_id: str) -> list[str]:
-    entries, _size = service.own_entries(channel_id, 1, 1000)
     with service.db.reading() as conn:
-        stored = logs.entries_from(conn, channel_id, service.party, 1, 1000)
-    assert len(stored) == len(entries)
-    return [e.kind for e in stored]
+        return [e.kind for e in logs.entries_from(conn, channel_id, service.party, 1, 1000)]
 
 
 def test_pre_delegated_statement_is_signed_and_audited(strict: tuple[NodeService, str]) -> None:
@@ -158,3 +156,17 @@ def test_deadline_duty_holds_an_escalation_the_terms_do_not_delegate(tmp_path: P
     finally:
         us.close()
         cn.close()
+
+
+def test_malformed_statement_beyond_the_terms_is_refused_not_held(
+    strict: tuple[NodeService, str],
+) -> None:
+    us, channel_id = strict
+    body = critical_alert().body | {"level": "critical", "cpa_m": "close"}
+    with pytest.raises(ValidationError) as caught:
+        speak(us, channel_id, [Draft("encounter_alert", body, Precedence.FLASH)], duty="encounters")
+    assert caught.value.field == "body.cpa_m"
+    with us.db.reading() as conn:
+        assert held.list_held(conn, state=None) == []
+        assert alarms.list_open(conn, kind=HELD_ALARM) == []
+    assert own_kinds(us, channel_id) == []

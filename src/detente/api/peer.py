@@ -14,6 +14,7 @@ from detente.errors import AuthError, ValidationError, WireError
 from detente.link.auth import verify_request
 from detente.link.incoming import ReceiveResult
 from detente.node.service import NodeService
+from detente.store.channels import ChannelRow
 from detente.store.keyring import KeyRecord
 
 router = APIRouter(prefix="/peer/v1")
@@ -23,9 +24,13 @@ async def authenticate(
     request: Request, channel_id: str, body: bytes, extra: Sequence[KeyRecord] = ()
 ) -> str:
     """The calling party, proven by its request signature under this channel's keys."""
-    return await asyncio.to_thread(
-        _authenticate, service_of(request), request, _target(request), channel_id, body, extra
-    )
+    service = service_of(request)
+
+    def check() -> str:
+        row = service.active_channel(channel_id)
+        return _authenticate(service, request, _target(request), row, body, extra)
+
+    return await asyncio.to_thread(check)
 
 
 def _target(request: Request) -> str:
@@ -36,11 +41,10 @@ def _authenticate(
     service: NodeService,
     request: Request,
     target: str,
-    channel_id: str,
+    row: ChannelRow,
     body: bytes,
     extra: Sequence[KeyRecord] = (),
 ) -> str:
-    row = service.active_channel(channel_id)
     party = verify_request(
         request.headers,
         request.method,
@@ -75,8 +79,9 @@ async def push(channel_id: str, request: Request) -> dict[str, Any]:
 def _receive_push(
     service: NodeService, request: Request, target: str, channel_id: str, raw: bytes
 ) -> ReceiveResult:
+    row = service.active_channel(channel_id)  # read once: authentication and storing share it
     try:
-        sender = _authenticate(service, request, target, channel_id, raw)
+        sender = _authenticate(service, request, target, row, raw)
         envelopes = _envelopes(raw)
     except AuthError as exc:
         # A peer that just rotated its key signs with the new one; the batch it pushes
@@ -88,9 +93,9 @@ def _receive_push(
         announced = service.verify_incoming(channel_id, claimed, envelopes)
         if not announced:
             raise
-        sender = _authenticate(service, request, target, channel_id, raw, announced)
+        sender = _authenticate(service, request, target, row, raw, announced)
     # The receipt travels back in this response, so the courier need not push it too.
-    return service.receive(channel_id, sender, envelopes, answered_inline=True)
+    return service.receive(channel_id, sender, envelopes, answered_inline=True, row=row)
 
 
 def _envelopes(raw: bytes) -> list[object]:

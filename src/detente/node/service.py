@@ -180,6 +180,7 @@ class NodeService:
         envelopes: Sequence[object],
         *,
         answered_inline: bool = False,
+        row: ChannelRow | None = None,
     ) -> ReceiveResult:
         """Verify a peer's batch, then store it all or nothing, with our receipt.
 
@@ -187,9 +188,10 @@ class NodeService:
         courier is not woken to push it as well; were both done, the sender would
         verify and store the same receipt twice at once, on the path of every
         FLASH entry. If the response is lost, the next push round or the
-        sender's pull still brings it.
+        sender's pull still brings it. ``row``: the active channel, when the caller
+        has just read it (the peer API does, to authenticate the request).
         """
-        row = self.active_channel(channel_id)
+        row = row if row is not None else self.active_channel(channel_id)
         batch = verify_batch(
             row, sender, envelopes, self.registry, self.keyring(channel_id, sender)
         )

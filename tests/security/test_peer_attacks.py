@@ -248,3 +248,57 @@ def test_attack_peer_fork_raises_equivocation_alarm(site: Site) -> None:
     assert proof[0]["severity"] == 5
     assert proof[0]["details"]["received"]["payload"] != proof[0]["details"]["stored"]["payload"]
     assert site.changed(before) == {"alarms": 1}  # the proof is kept; no entry stored
+
+
+def test_attack_baseline_valid_entry_is_stored_with_our_receipt(site: Site) -> None:
+    """What every refusal here is measured against: a valid push is stored and receipted."""
+    before = site.counts()
+    item = site.next_entry()
+    answer = site.push([item])
+    assert answer.status_code == 200, answer.text
+    site.chain.append(item)
+    data = answer.json()
+    assert data["accepted"] == 1 and data["head"]["size"] == len(site.chain)
+    assert data["receipt"] is not None
+    assert site.changed(before)["entries"] == 2  # CN's entry and US's receipt
+
+
+def test_attack_gap_in_sequence_refused(site: Site) -> None:
+    before = site.counts()
+    gap = site.entry(len(site.chain) + 5, "1" * 64)
+    data = refused(site.push([gap]), 409, "sequence")
+    assert data["reason"]
+    assert site.changed(before) == {}
+
+
+def test_attack_malformed_json_refused(site: Site) -> None:
+    before = site.counts()
+    data = refused(site.push_raw(b'{"entries": [}'), 400, "wire")
+    assert "malformed JSON" in data["reason"]
+    assert site.changed(before) == {}
+
+
+def test_attack_bad_body_for_its_kind_refused(site: Site) -> None:
+    """Signed correctly, but the text kind's body is empty: invalid, named to the field."""
+    before = site.counts()
+    item = site.next_entry(body={"text": "", "lang": "en"})
+    data = refused(site.push([item]), 422, "invalid")
+    assert data["field"] == "entries[0].body.text"
+    assert site.changed(before) == {}
+
+
+def test_attack_refusal_summary_follows_accept_language(site: Site) -> None:
+    envelope = site.next_entry().envelope()
+    envelope["sig"] = b64encode(bytes(64))
+    body = json.dumps({"entries": [envelope]}).encode()
+    path = f"/peer/v1/channels/{site.channel_id}/entries"
+    headers = sign_request(site.cn_key, "CN", "POST", path, body, time.time())
+    for lang, summary in (("zh-CN", "签名无效"), ("en", "bad signature")):
+        response = httpx.post(
+            site.us.url + path,
+            content=body,
+            headers={**headers, "accept-language": lang},
+            timeout=10,
+        )
+        assert response.json()["message"] == summary
+        assert "does not verify" in response.json()["reason"]  # the exact detail stays English

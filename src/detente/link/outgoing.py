@@ -31,6 +31,11 @@ class Draft:
     refs: tuple[str, ...] = field(default_factory=tuple)
 
 
+def draft_place(drafts: Sequence[Draft], index: int) -> str:
+    """How an error names one draft: ``message`` alone, ``messages[i]`` in a batch."""
+    return f"messages[{index}]" if len(drafts) > 1 else "message"
+
+
 def normalise(registry: KindRegistry, drafts: Sequence[Draft]) -> list[Draft]:
     """Validate every draft's body before anything is signed; the error names the draft."""
     out = []

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from detente.errors import ConfigError, ForbiddenError
-from detente.link.outgoing import Draft
+from detente.link.outgoing import Draft, draft_place
 from detente.wire.enums import Precedence, Tier
 
 RULES_FILE = "authority.json"
@@ -199,7 +199,7 @@ def judge(rules: AuthorityRules, role: str, drafts: Sequence[Draft]) -> Verdict:
         return Verdict("send")
     releasers = rules.releasers(drafts)
     index, first = over[0]
-    where = f"messages[{index}]" if len(drafts) > 1 else "message"
+    where = draft_place(drafts, index)
     if not releasers:
         raise ForbiddenError(
             f"{where}: {own.why_not(first)}, and no role may release it", field="role"
@@ -224,7 +224,7 @@ def check_release(
     scope = rules.grant(role).release
     for index, draft in enumerate(drafts):
         if not scope.covers(draft):
-            where = f"messages[{index}]" if len(drafts) > 1 else "message"
+            where = draft_place(drafts, index)
             raise ForbiddenError(
                 f"role {role} may not release {where}: {scope.why_not(draft)}", field="role"
             )

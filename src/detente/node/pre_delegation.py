@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from detente.errors import ForbiddenError, ValidationError
-from detente.link.outgoing import Draft
+from detente.link.outgoing import Draft, draft_place
 from detente.node.channel_settings import ChannelSettings
 from detente.wire.enums import Precedence
 
@@ -113,7 +113,7 @@ def require_pre_delegated(terms: ChannelSettings, drafts: Sequence[Draft]) -> No
     section = pre_delegation_of(terms)
     for index, draft in enumerate(drafts):
         if not section.covers(draft.kind, draft.precedence, draft.body):
-            where = f"messages[{index}]" if len(drafts) > 1 else "message"
+            where = draft_place(drafts, index)
             raise ForbiddenError(
                 f"{where}: {draft.kind} at {draft.precedence.value} is not pre-delegated "
                 "by this channel's terms; a person must send it",

@@ -29,6 +29,8 @@ HTTP status mapping lives in one place (``detente.api.errors``), never here.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 
 class DetenteError(Exception):
     """Root of every error Détente raises on purpose."""
@@ -127,3 +129,18 @@ class NotFoundError(DetenteError):
 
 class StoreError(DetenteError):
     code = "store"
+
+
+def field_path(loc: Sequence[int | str], *, skip: Collection[str] = ()) -> str:
+    """A pydantic location as the person fixing the input reads it.
+
+    ``("steps", 2, "send")`` -> ``steps[2].send``. ``skip`` drops the names pydantic
+    gives union members it tried (``Polygon``): the field is the same either way.
+    """
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part not in skip:
+            path += f".{part}" if path else str(part)
+    return path

@@ -24,6 +24,7 @@ import shapely
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from detente import errors
 from detente.errors import ValidationError
 from detente.geo.geodesic import circle_covers_pole
 
@@ -220,15 +221,7 @@ class Volume(_Frozen):
 
 def field_path(loc: Sequence[int | str]) -> str:
     """``("volumes", 2, "polygon")`` -> ``volumes[2].polygon``: the name an operator reads."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part in ("Polygon", "MultiPolygon"):
-            continue  # pydantic names the union member it tried; the field is the same
-        else:
-            path += f".{part}" if path else str(part)
-    return path
+    return errors.field_path(loc, skip=("Polygon", "MultiPolygon"))
 
 
 def to_validation_error(exc: PydanticValidationError, *, prefix: str = "") -> ValidationError:

@@ -14,7 +14,7 @@ This module must never send; it loads, checks and builds drafts.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic import ValidationError as PydanticValidationError
 
 from detente.dialogue.bodies import CallRequestBody, MeetingFormat, MeetingProposalBody
-from detente.errors import NotFoundError, ValidationError
+from detente.errors import NotFoundError, ValidationError, field_path
 from detente.i18n.phrases import PhraseBody
 from detente.incidents.bodies import IncidentType
 from detente.link.outgoing import Draft
@@ -193,19 +193,11 @@ def step_body(
         return model.model_validate(raw)
     except PydanticValidationError as exc:
         first = exc.errors()[0]
-        loc = _path(first["loc"])
+        loc = field_path(first["loc"])
         raise ValidationError(first["msg"], field=f"{field}.{loc}" if loc else field) from exc
     except ValidationError as exc:  # raised by a body's own validator (e.g. phrase params)
         inner = exc.field or ""
         raise ValidationError(exc.reason, field=f"{field}.{inner}" if inner else field) from exc
-
-
-def _path(loc: Sequence[int | str]) -> str:
-    """``("steps", 2, "send")`` -> ``steps[2].send``: the name a person editing the file reads."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def step_draft(
@@ -230,7 +222,7 @@ def parse_playbook(data: object, *, source: str = "playbook") -> Playbook:
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         raise ValidationError(
-            f"{source}: {first['msg']}", field=_path(first["loc"]) or None
+            f"{source}: {first['msg']}", field=field_path(first["loc"]) or None
         ) from exc
     sample_now = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
     sample_id = "0" * 64

@@ -175,8 +175,12 @@ def start_site(base: Path, db_url: str | None = None) -> Site:
         db.close()
     node = NodeProcess(us).start()  # CN is never started: the test speaks for it
     site = Site(node, cn, load_key(cn), channel_id, issued)
-    # The node's first link check is its one unprompted write; let it land first.
+    # The node's unprompted writes at start are its first link check and, if the
+    # start-up checkpoint round ran after it, a checkpoint of it. Sign that checkpoint
+    # now (it is signed once per log size), so no test sees either land mid-way.
     wait_until(lambda: site.counts()["entries"] >= 1, what="the first link check")
+    node.api("POST", "/api/v1/checkpoints/now")
+    wait_until(lambda: site.counts()["checkpoints"] >= 1, what="the start-up checkpoint")
     return site
 
 

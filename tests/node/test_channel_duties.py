@@ -90,6 +90,7 @@ def test_missed_flash_deadline_alarms_both_sides_and_escalates(
     assert escalation["tier"] == "theater"
     # Still nobody: theater misses too and it goes to policy, the top.
     wait_until(lambda: alarms_of(us, "deadline_missed:theater"), what="theater deadline")
+    wait_until(lambda: alarms_of(cn, "deadline_missed:theater"), what="theater deadline at CN")
     wait_until(
         lambda: any(e["body"]["to_tier"] == "policy" for e in inbox(cn, "escalation")),
         what="escalation to policy",

@@ -27,12 +27,37 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Clock:
-    """Where one item's acknowledgement clock stands."""
+    """One tier's acknowledgement clock for one item; ``current`` is the newest tier."""
 
     item: OpenItem
     tier: Tier
     start_t: float
     deadline_t: float
+    current: bool = True
+
+
+def clocks_of(
+    item: OpenItem,
+    start_t: float | None,
+    escalations: list[tuple[str, float]],
+    deadlines_s: dict[Precedence, float],
+) -> list[Clock]:
+    """Pure: one clock per tier the item has stood at, oldest first; empty before it starts.
+
+    Every earlier tier's clock is kept, not only the current one, because the
+    reader learns of an escalation when it arrives: if that lands before the
+    reader's own tick sees the lower tier's deadline pass, the missed tier
+    must still be found (and alarmed) from the record.
+    """
+    if start_t is None:
+        return []
+    deadline_s = deadlines_s[Precedence(item.precedence)]
+    tiers = [(Tier(item.tier), start_t)] + [(Tier(name), t) for name, t in escalations]
+    last = len(tiers) - 1
+    return [
+        Clock(item, tier, since, since + deadline_s, current=i == last)
+        for i, (tier, since) in enumerate(tiers)
+    ]
 
 
 def clock_of(
@@ -41,18 +66,16 @@ def clock_of(
     escalations: list[tuple[str, float]],
     deadlines_s: dict[Precedence, float],
 ) -> Clock | None:
-    """Pure: the current tier and deadline, or None while the clock has not started."""
-    if start_t is None:
-        return None
-    tier, since = Tier(item.tier), start_t
-    if escalations:
-        tier_name, since = escalations[-1]
-        tier = Tier(tier_name)
-    return Clock(item, tier, since, since + deadlines_s[Precedence(item.precedence)])
+    """Pure: the current tier's clock, or None while the clock has not started."""
+    clocks = clocks_of(item, start_t, escalations, deadlines_s)
+    return clocks[-1] if clocks else None
+
+
+ALARM_PREFIX = "deadline_missed:"
 
 
 def alarm_kind(tier: Tier) -> str:
-    return f"deadline_missed:{tier.value}"
+    return f"{ALARM_PREFIX}{tier.value}"
 
 
 class DeadlineWatch:
@@ -63,6 +86,7 @@ class DeadlineWatch:
 
     def tick(self, now: float) -> int:
         """Returns how many deadlines were found missed in this tick."""
+        self._settle_acknowledged()
         missed = 0
         for row in self.service.channels():
             if row.state != "active":
@@ -72,11 +96,21 @@ class DeadlineWatch:
                 missed += self._theirs(row, peer.party, now)
         return missed
 
+    def _settle_acknowledged(self) -> None:
+        """Clear deadline alarms a tick raised against an acknowledgement landing meanwhile."""
+        with self.service.db.reading() as conn:
+            stale = obligations.acknowledged_but_alarmed(conn, ALARM_PREFIX)
+        if stale:
+            with self.service.db.writing() as conn:
+                for alarm_id, ack_t in stale:
+                    alarms.clear(conn, alarm_id, now_s=ack_t)
+
     def _clocks(self, row: ChannelRow, author: str, reader: str, now: float) -> list[Clock]:
+        """Every missed clock, earlier tiers included (their alarms are raised once)."""
         terms = self.service.channel_settings(row)
         deadlines = terms.link.ack_deadlines_s
         earliest = now - min(deadlines.values())
-        out = []
+        out: list[Clock] = []
         with self.service.db.reading() as conn:
             items = obligations.unacknowledged(
                 conn,
@@ -88,9 +122,10 @@ class DeadlineWatch:
             )
             for item in items:
                 start = item.receipt_t if author == self.service.party else item.received_t
-                clock = clock_of(item, start, obligations.escalations_of(conn, item.id), deadlines)
-                if clock is not None and clock.deadline_t <= now:
-                    out.append(clock)
+                clocks = clocks_of(
+                    item, start, obligations.escalations_of(conn, item.id), deadlines
+                )
+                out.extend(clock for clock in clocks if clock.deadline_t <= now)
         return out
 
     def _alarm(self, row: ChannelRow, peer: str, clock: Clock, direction: str) -> bool:
@@ -102,7 +137,14 @@ class DeadlineWatch:
             if direction == "out"
             else f"We have not acknowledged {peer}'s {what}"
         )
+        with self.service.db.reading() as conn:
+            known = alarms.find(conn, alarm_kind(clock.tier), item.id)
+        if known is not None and known.is_open:
+            return False  # every tick sees it again; no write lock for a repeat
+        reader = peer if direction == "out" else self.service.party
         with self.service.db.writing() as conn:
+            if obligations.ack_of(conn, item.id, reader) is not None:
+                return False  # acknowledged since this tick read the open items
             raised = alarms.raise_alarm(
                 conn,
                 kind=alarm_kind(clock.tier),
@@ -124,9 +166,9 @@ class DeadlineWatch:
         count = 0
         for clock in self._clocks(row, self.service.party, peer, now):
             count += int(self._alarm(row, peer, clock, "out"))
-            # The clock's tier comes from recorded escalations, so a missed clock below
-            # policy has not been escalated yet (even if a crash came after the alarm).
-            if clock.tier is not Tier.POLICY:
+            # The current tier comes from recorded escalations, so a missed current clock
+            # below policy has not been escalated yet (even if a crash came after the alarm).
+            if clock.current and clock.tier is not Tier.POLICY:
                 self._escalate(row, clock)
         return count
 

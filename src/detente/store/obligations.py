@@ -12,7 +12,15 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
-from detente.store.schema import acks, entries, escalations, outages, receipts, suspensions
+from detente.store.schema import (
+    acks,
+    alarms,
+    entries,
+    escalations,
+    outages,
+    receipts,
+    suspensions,
+)
 
 
 def record_ack(
@@ -58,6 +66,22 @@ def escalations_of(conn: Connection, ref: str) -> list[tuple[str, float]]:
         .order_by(escalations.c.t)
     )
     return [(r.tier, float(r._mapping["t"])) for r in rows]
+
+
+def acknowledged_but_alarmed(conn: Connection, kind_prefix: str) -> list[tuple[int, float]]:
+    """(alarm id, acknowledgement time) of open alarms on items already acknowledged.
+
+    An acknowledgement clears its item's deadline alarms as it is stored; this
+    finds the ones a concurrent deadline tick raised again from a read taken
+    just before the acknowledgement committed.
+    """
+    rows = conn.execute(
+        select(alarms.c.alarm_id, func.min(acks.c.t).label("ack_t"))
+        .join(acks, acks.c.ref == alarms.c.ref)
+        .where(alarms.c.cleared_t.is_(None), alarms.c.kind.startswith(kind_prefix))
+        .group_by(alarms.c.alarm_id)
+    )
+    return [(int(r.alarm_id), float(r.ack_t)) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

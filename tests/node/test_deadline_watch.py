@@ -1,0 +1,125 @@
+"""The deadline watch finds every missed tier, even when its tick comes late.
+
+Real node services on SQLite in one process; time moves only through the
+``now`` the scheduler passes to a tick. The case that matters: the reader's
+node learns of the author's escalation before its own tick saw the lower
+tier's deadline pass, so the lower tier must be found from the record.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from detente.link.outgoing import Draft
+from detente.link.settings import LinkSettings
+from detente.node.channel_settings import ChannelSettings
+from detente.node.deadlines import DeadlineWatch, clock_of, clocks_of
+from detente.node.service import NodeService
+from detente.store import alarms
+from detente.store.obligations import OpenItem
+from detente.testing import connect, make_node
+from detente.wire.enums import Precedence, Tier
+
+DEADLINES = dict.fromkeys(Precedence, 600.0) | {Precedence.FLASH: 5.0}
+
+
+def item(tier: str = "operational") -> OpenItem:
+    return OpenItem("e1", "c1", "US", 4, "text", "FLASH", tier, 100.0, 100.5, 100.6)
+
+
+def test_clocks_keep_every_tier_the_item_stood_at() -> None:
+    clocks = clocks_of(item(), 100.6, [("theater", 105.7), ("policy", 110.8)], DEADLINES)
+    assert [(c.tier, c.start_t, c.deadline_t, c.current) for c in clocks] == [
+        (Tier.OPERATIONAL, 100.6, 105.6, False),
+        (Tier.THEATER, 105.7, 110.7, False),
+        (Tier.POLICY, 110.8, 115.8, True),
+    ]
+    assert clock_of(item(), 100.6, [("theater", 105.7), ("policy", 110.8)], DEADLINES) == clocks[-1]
+
+
+def test_no_clock_before_the_reader_stored_the_item() -> None:
+    assert clocks_of(item(), None, [], DEADLINES) == []
+    assert clock_of(item(), None, [], DEADLINES) is None
+
+
+@pytest.fixture
+def services(tmp_path: Path) -> Iterator[tuple[NodeService, NodeService, str]]:
+    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
+    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
+    channel_id = connect(us, cn, ChannelSettings(link=LinkSettings(ack_deadlines_s=DEADLINES)))
+    us_service, cn_service = NodeService(us), NodeService(cn)
+    try:
+        yield us_service, cn_service, channel_id
+    finally:
+        us_service.close()
+        cn_service.close()
+
+
+def relay(source: NodeService, target: NodeService, channel_id: str) -> None:
+    """Hand ``target`` what it lacks of ``source``'s log, and its receipt back."""
+    missing = target.mirror_size(channel_id, source.party)
+    envelopes, _ = source.own_entries(channel_id, missing, 100)
+    got = target.receive(channel_id, source.party, envelopes)
+    if got.receipt is not None:
+        source.receive(channel_id, target.party, [got.receipt.envelope()])
+
+
+def open_kinds(service: NodeService, ref: str) -> set[str]:
+    with service.db.reading() as conn:
+        found = alarms.list_open(conn)
+    return {a.kind for a in found if a.ref == ref}
+
+
+def test_reader_that_ticks_only_after_two_escalations_alarms_every_missed_tier(
+    services: tuple[NodeService, NodeService, str],
+) -> None:
+    us, cn, channel_id = services
+    (flash,) = us.send(
+        channel_id,
+        [Draft("text", {"text": "State your intentions.", "lang": "en"}, Precedence.FLASH)],
+    )
+    relay(us, cn, channel_id)
+    author, reader = DeadlineWatch(us), DeadlineWatch(cn)
+    # The author escalates twice (each escalation restarts the clock at real time),
+    # then misses at policy, the top ...
+    for _ in range(3):
+        author.tick(time.time() + 60)
+        relay(us, cn, channel_id)
+    assert open_kinds(us, flash.id) == {
+        "deadline_missed:operational",
+        "deadline_missed:theater",
+        "deadline_missed:policy",
+    }
+    # ... and the reader's first tick comes only now: it still sees all three tiers.
+    assert reader.tick(time.time() + 60) == 3
+    assert open_kinds(cn, flash.id) == open_kinds(us, flash.id)
+    assert reader.tick(time.time() + 61) == 0, "a repeat tick raises nothing new"
+
+
+def test_alarm_raised_against_a_fresh_acknowledgement_is_cleared_by_the_next_tick(
+    services: tuple[NodeService, NodeService, str],
+) -> None:
+    us, cn, channel_id = services
+    (flash,) = us.send(
+        channel_id, [Draft("text", {"text": "Slow down.", "lang": "en"}, Precedence.FLASH)]
+    )
+    relay(us, cn, channel_id)
+    body = {"ref": flash.id, "role": "duty officer"}
+    cn.send(channel_id, [Draft("acknowledge", body, refs=(flash.id,))])
+    relay(cn, us, channel_id)
+    # What a tick that read the open items just before the acknowledgement committed
+    # leaves behind: the alarm raised after the acknowledgement cleared it.
+    with cn.db.writing() as conn:
+        alarms.raise_alarm(conn, "deadline_missed:operational", 3, "late tick", ref=flash.id)
+    assert open_kinds(cn, flash.id) == {"deadline_missed:operational"}
+
+    assert DeadlineWatch(cn).tick(time.time() + 60) == 0
+    assert open_kinds(cn, flash.id) == set()
+    with cn.db.reading() as conn:
+        (cleared,) = alarms.list_all(conn, kind="deadline_missed:operational")
+    assert cleared.cleared_t is not None
+    assert cleared.cleared_t <= time.time(), "cleared as of the acknowledgement, not the tick"

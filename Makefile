@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Real node processes spend most of their time waiting: three workers keep the suite short.
 PYTEST_ARGS ?= -n 3 --dist loadfile
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench screenshots clean
 
 install: $(STAMP)
 
@@ -27,6 +27,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py all
+
+screenshots: install
+	DETENTE_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py tests/web/test_map_incidents.py
 
 clean:
 	rm -rf $(VENV) node_modules

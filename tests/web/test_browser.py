@@ -8,6 +8,7 @@ request the browser makes must go to the node it is looking at.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sqlalchemy import insert
 from detente.store.database import Database
 from detente.store.schema import encounters, tracks
 from tests.web.conftest import PASSWORD, Pair
+from tests.web.shots import screenshot_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 MEETING = {
@@ -37,7 +39,6 @@ STATEMENT = {
         "text": {"en": "Both sides will keep safe distances.", "zh": "双方将保持安全距离。"},
     },
 }
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -62,14 +63,16 @@ def add_encounter(pair: Pair) -> None:
     db = Database(pair.us.settings.db_url)
     try:
         with db.writing() as conn:
-            for track, party, lon_deg in (("us-ffg-7", "US", 114.0), ("cn-ffg-8", "CN", 114.06)):
+            # CN's ship last reported long ago: the live map keeps it, drawn stale.
+            ships = (("us-ffg-7", "US", 114.0, time.time()), ("cn-ffg-8", "CN", 114.06, 1.0))
+            for track, party, lon_deg, t in ships:
                 conn.execute(
                     insert(tracks).values(
                         track=track,
                         party=party,
                         name=track,
                         domain="sea",
-                        t=1.0,
+                        t=t,
                         lat_deg=15.0,
                         lon_deg=lon_deg,
                         alt_m=0.0,
@@ -135,8 +138,7 @@ class Desk:
         expect(self.page.locator("#live")).to_have_class("live on")  # event stream open
 
     def shot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        self.page.screenshot(path=str(screenshot_path(name)))
 
     def assert_only_own_origin(self) -> None:
         foreign = [u for u in self.requests if not u.startswith(self.url + "/")]
@@ -240,6 +242,8 @@ def test_browser_phrase_arrives_live_is_acknowledged_and_clears(
         assert us.page.locator("#map path.land").count() > 100
         expect(us.page.locator("#map path.track-own")).to_have_count(1)
         expect(us.page.locator("#map path.track-peer")).to_have_count(1)
+        expect(us.page.locator("#map path.track-peer.stale")).to_have_count(1)
+        expect(us.page.locator("#map path.track-own.stale")).to_have_count(0)
         expect(us.page.locator("#map path.encounter")).to_have_count(1)
         us.shot("map")
 

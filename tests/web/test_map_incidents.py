@@ -19,9 +19,9 @@ from detente.web.mapdata import predicted_run
 from tests.node.test_activity_flow import area, collection
 from tests.node.test_encounter_live import crossing
 from tests.web.conftest import PASSWORD, Browser, add_operators
+from tests.web.shots import screenshot_path
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = [  # as tests/web/test_browser.py launches it
     "--no-sandbox",
     "--disable-background-networking",
@@ -180,6 +180,7 @@ def test_map_json_has_cpa_lines_volumes_and_conflicts(fed: Fed, tabs: list[Brows
     assert conflict["region"]["type"] == "Polygon"
     assert data["replay"]["shows"] == "live"
     assert {t["track"] for t in data["tracks"]} == {"USS-DEWEY", "PLAN-172"}
+    assert not any(t["stale"] for t in data["tracks"]), "both ships report live"
 
 
 def test_map_replay_shows_what_was_active_then(fed: Fed, tabs: list[Browser]) -> None:
@@ -358,11 +359,10 @@ def test_browser_draws_the_layers_and_the_board_without_csp_errors(fed: Fed) -> 
             expect(page.locator("#map path.conflict")).to_have_count(1)
             expect(page.locator("#map path.encounter-mark.level-critical")).to_have_count(1)
             expect(page.locator("#map.leaflet-zoom-anim")).to_have_count(0)  # fitted, still
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "map.png"), full_page=True)
+            page.screenshot(path=str(screenshot_path("map")), full_page=True)
             page.goto(fed.us.url + "/ui/incidents")
             expect(page.locator(".incident-card", has_text="approach")).to_have_count(1)
-            page.screenshot(path=str(SCREENSHOTS / "incidents.png"), full_page=True)
+            page.screenshot(path=str(screenshot_path("incidents")), full_page=True)
             assert failed == []
             # The browser's own favicon request shows only as a console line; pages' are above.
             assert [e for e in errors if not e.startswith("Failed to load resource")] == []

@@ -163,7 +163,7 @@ def map_view(
     """Every map layer, live (``at_t`` None) or replayed at ``at_t``; see the module text."""
     now = service.now() if now_t is None else now_t
     with service.db.reading() as conn:
-        track_out = _tracks_now(conn, limit) if at_t is None else _tracks_at(conn, at_t, limit)
+        track_out = _tracks_now(conn, now, limit) if at_t is None else _tracks_at(conn, at_t, limit)
         encounter_rows = tracks.list_encounters(conn, limit=limit)
         notices = _notices(activities.activity_entries(conn))
         plans = activities.list_plans(conn)
@@ -218,14 +218,29 @@ def map_view(
     }
 
 
-def _tracks_now(conn: Connection, limit: int) -> list[dict[str, Any]]:
+def _tracks_now(conn: Connection, now: float, limit: int) -> list[dict[str, Any]]:
+    """Every track's latest state; one silent longer than a replay would show is ``stale``.
+
+    A stale track stays on the live map, drawn faded, because a unit that
+    stopped reporting is itself news to a watch officer; a replay, which
+    answers "what was where", leaves it out instead.
+    """
     query = select(track_table).order_by(track_table.c.t.desc()).limit(limit)
-    return [_track(r._mapping) for r in conn.execute(query)]
+    out = []
+    for r in conn.execute(query):
+        track = _track(r._mapping)
+        track["stale"] = now - track["t"] > track_history.MAX_AGE_S
+        out.append(track)
+    return out
 
 
 def _tracks_at(conn: Connection, at_t: float, limit: int) -> list[dict[str, Any]]:
-    """From the history: the latest table has moved on since ``at_t``."""
-    return [_track(asdict(s)) for s in track_history.states_at(conn, at_t, limit=limit)]
+    """From the history: the latest table has moved on since ``at_t``.
+
+    ``states_at`` shows only states recent at ``at_t``, so none is stale.
+    """
+    states = track_history.states_at(conn, at_t, limit=limit)
+    return [{**_track(asdict(s)), "stale": False} for s in states]
 
 
 def _track(m: Any) -> dict[str, Any]:

@@ -57,8 +57,10 @@
       if (layer) layer.bindTooltip((c.a_title || "") + " × " + (c.b_title || "") + windowText(c.window)).addTo(groups.conflicts);
     });
     (data.tracks || []).forEach(function (t) {
-      L.circleMarker([t.lat_deg, t.lon_deg], { radius: 5, className: partyClass(t.party, own) })
-        .bindTooltip((t.name || t.track) + " (" + (t.party || "?") + ")")
+      var cls = partyClass(t.party, own) + (t.stale ? " stale" : "");
+      var silent = t.stale ? ", last report " + utc(t.t) : "";
+      L.circleMarker([t.lat_deg, t.lon_deg], { radius: 5, className: cls })
+        .bindTooltip((t.name || t.track) + " (" + (t.party || "?") + ")" + silent)
         .addTo(groups.tracks);
     });
     (data.encounters || []).forEach(function (e) {

@@ -18,10 +18,14 @@ from detente.node.identity import load_token
 from detente.node.settings import NodeSettings
 
 
-def cli_gettext() -> Callable[[str], str]:
+def cli_lang() -> str:
     """The CLI speaks the operator's language: ``DETENTE_LANG`` (en, zh), else ``LANG``."""
     wanted = os.environ.get("DETENTE_LANG") or os.environ.get("LANG", "en")
-    return gettext_for("zh" if wanted.lower().startswith("zh") else "en")
+    return "zh" if wanted.lower().startswith("zh") else "en"
+
+
+def cli_gettext() -> Callable[[str], str]:
+    return gettext_for(cli_lang())
 
 
 data_option = click.option(

@@ -11,10 +11,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from detente.cli.context import NodeApi, cli_gettext, data_option, load_settings
+from detente.cli.context import NodeApi, cli_gettext, cli_lang, data_option, load_settings
 from detente.errors import DetenteError
 from detente.i18n.phrases import params_from_assignments, validate
 from detente.i18n.render import render_all
+from detente.i18n.summaries import FREE_TEXT, summarise
 from detente.wire.enums import Precedence, Tier
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -103,10 +104,10 @@ def send(
 
 
 def _summary(entry: dict[str, Any]) -> str:
-    body = entry["body"]
-    if entry["kind"] == "text":
-        return f"[{body.get('lang')}] {body.get('text')}"
-    return json.dumps(body, ensure_ascii=False)[:200]
+    """Free text keeps its language tag: the reader should know what was written in."""
+    line = summarise(entry["kind"], entry["body"], cli_lang())
+    written_in = entry["body"].get("lang") if entry["kind"] in FREE_TEXT else None
+    return f"[{written_in}] {line}" if written_in else line
 
 
 def _delivery(peer: str, state: dict[str, Any]) -> str:

@@ -9,16 +9,13 @@ and the receipt time. This module only reads; it must never write.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from detente.errors import DetenteError
-from detente.i18n.render import render
-from detente.i18n.ui import gettext_for
+from detente.i18n.summaries import summarise
 from detente.node import views
 from detente.node.deadlines import clock_of
 from detente.node.health import node_health
@@ -30,26 +27,10 @@ from detente.store.obligations import OpenItem
 from detente.store.schema import entries
 from detente.wire.enums import Precedence
 
-SUMMARY_CHARS = 300
-
 
 def summary(kind: str, body: dict[str, Any], lang: str, local_tz: str | None) -> str:
-    """One line an operator reads in a list, in their language where the kind allows."""
-    _ = gettext_for(lang)
-    try:
-        if kind == "phrase":
-            return render(str(body["code"]), body.get("params", {}), lang, local_tz=local_tz)
-        if kind in {"text", "respond", "distress", "emergency", "readout"}:
-            return str(body.get("text", ""))[:SUMMARY_CHARS]
-        if kind == "call_request":
-            return f"{_('Request a call')}: {body.get('topic', '')}"
-        if kind == "meeting_proposal":
-            return f"{_('Propose a meeting')}: {body.get('title', '')}"
-        if kind == "acknowledge":
-            return f"{_('Acknowledge')} {str(body.get('ref', ''))[:12]}…"
-    except (DetenteError, KeyError, TypeError):
-        pass
-    return json.dumps(body, ensure_ascii=False, sort_keys=True)[:SUMMARY_CHARS]
+    """One line an operator reads in a list, in their language (see ``i18n.summaries``)."""
+    return summarise(kind, body, lang, local_tz)
 
 
 def _open_items(

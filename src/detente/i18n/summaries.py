@@ -1,0 +1,176 @@
+"""One line per entry, in the reader's language, for lists (inbox, outbox, releases, CLI).
+
+A watch officer scans lists, so every kind gets a sentence rather than its
+JSON body. What a party *said* is shown as said: free text verbatim, a
+standard phrase rendered from the catalogue in the reader's language. Only
+the frame around it ("Escalated … to the policy tier") is interface text,
+translated through the gettext catalogues. Codes that are data (an incident
+type, an outcome, a level) stay as sent.
+
+A body that does not fit its kind's sentence (an older or foreign shape)
+falls back to compact JSON rather than failing the whole list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from detente.errors import DetenteError
+from detente.i18n.render import render
+from detente.i18n.ui import gettext_for
+
+SUMMARY_CHARS = 300
+FREE_TEXT = frozenset({"text", "respond", "distress", "emergency", "readout"})
+"""Kinds whose body is what a person wrote, in the language its ``lang`` names."""
+
+Gettext = Callable[[str], str]
+Summariser = Callable[[Mapping[str, Any], Gettext, str, str | None], str]
+
+
+def summarise(kind: str, body: Mapping[str, Any], lang: str, local_tz: str | None = None) -> str:
+    """The line an operator reads for an entry of ``kind``, clipped to ``SUMMARY_CHARS``."""
+    _ = gettext_for(lang)
+    line = SUMMARISERS.get(kind)
+    if line is not None:
+        try:
+            return line(body, _, lang, local_tz)[:SUMMARY_CHARS]
+        except (DetenteError, KeyError, TypeError, ValueError, AttributeError):
+            pass
+    return json.dumps(dict(body), ensure_ascii=False, sort_keys=True)[:SUMMARY_CHARS]
+
+
+def _ref(value: object) -> str:
+    """Entry ids are 64 hex characters; twelve tell them apart in a list."""
+    text = str(value)
+    return text[:12] + "…" if len(text) > 12 else text
+
+
+def _said(body: Mapping[str, Any], _: Gettext, lang: str, tz: str | None) -> str:
+    return str(body["text"])
+
+
+def _phrase(body: Mapping[str, Any], _: Gettext, lang: str, tz: str | None) -> str:
+    return render(str(body["code"]), body.get("params", {}), lang, local_tz=tz)
+
+
+def _encounter_alert(body: Mapping[str, Any], _: Gettext, lang: str, tz: str | None) -> str:
+    units = " / ".join(str(u.get("name") or u["track"]) for u in (body["a"], body["b"]))
+    closest = _("closest approach {cpa_m} m in {tcpa_s} s").format(
+        cpa_m=round(float(body["cpa_m"])), tcpa_s=round(float(body["tcpa_s"]))
+    )
+    line = f"[{body['level']}] {units}: {closest}"
+    try:
+        said = render(str(body["phrase"]), body.get("phrase_params", {}), lang, local_tz=tz)
+    except DetenteError:
+        return line  # the numbers still say it; a phrase we cannot render adds nothing
+    return f"{line} — {said}"
+
+
+def _framed(template: str, **fields: Callable[[Mapping[str, Any], Gettext], object]) -> Summariser:
+    """A summariser filling the translated ``template`` with values taken from the body."""
+
+    def line(body: Mapping[str, Any], _: Gettext, lang: str, tz: str | None) -> str:
+        return _(template).format(**{name: pick(body, _) for name, pick in fields.items()})
+
+    return line
+
+
+def _field(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
+    return lambda body, _: body[name]
+
+
+def _ref_of(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
+    return lambda body, _: _ref(body[name])
+
+
+def _tier(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
+    return lambda body, _: _(str(body[name]))
+
+
+def _optional(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
+    """An optional free-text field, shown after a dash when present."""
+    return lambda body, _: f" — {body[name]}" if body.get(name) else ""
+
+
+SUMMARISERS: dict[str, Summariser] = {
+    **dict.fromkeys(FREE_TEXT, _said),
+    "phrase": _phrase,
+    "encounter_alert": _encounter_alert,
+    "translation": _framed(
+        "Translation {source} → {target}: {text}",
+        source=_field("source_lang"),
+        target=_field("target_lang"),
+        text=_field("text"),
+    ),
+    "acknowledge": _framed("Acknowledged {ref} as {role}", ref=_ref_of("ref"), role=_field("role")),
+    "receipt": _framed("Receipt up to #{seq}", seq=_field("up_to_seq")),
+    "link_check": _framed(
+        "Link check #{n} (every {interval} s)",
+        n=_field("n"),
+        interval=lambda body, _: f"{float(body['interval_s']):g}",
+    ),
+    "outage_report": _framed(
+        "Link outage {start} to {end}, {missed} checks missed",
+        start=_field("start_t"),
+        end=_field("end_t"),
+        missed=_field("missed_checks"),
+    ),
+    "escalation": _framed(
+        "Escalated {ref} from the {from_tier} tier to the {to_tier} tier: {reason}",
+        ref=_ref_of("ref"),
+        from_tier=_tier("from_tier"),
+        to_tier=_tier("to_tier"),
+        reason=_field("reason"),
+    ),
+    "suspend": _framed("Dialogue suspended: {reason}", reason=_field("reason")),
+    "resume": _framed("Dialogue resumed{note}", note=_optional("note")),
+    "call_request": _framed(
+        "Request a call at the {tier} tier: {topic}", tier=_tier("tier"), topic=_field("topic")
+    ),
+    "meeting_proposal": _framed("Propose a meeting: {title}", title=_field("title")),
+    "meeting_response": _framed(
+        "Meeting {ref}: {response}{reason}",
+        ref=_ref_of("ref"),
+        response=_field("response"),
+        reason=_optional("reason"),
+    ),
+    "joint_statement": _framed("Joint statement: {title}", title=_field("title")),
+    "endorse": _framed("Endorses {ref}", ref=_ref_of("ref")),
+    "activity_notice": _framed(
+        "Activity notice ({kind}): {title}", kind=_field("kind"), title=_field("title")
+    ),
+    "activity_update": _framed(
+        "Activity update ({kind}): {title}", kind=_field("kind"), title=_field("title")
+    ),
+    "activity_cancel": _framed(
+        "Activity {ref} cancelled: {reason}", ref=_ref_of("ref"), reason=_field("reason")
+    ),
+    "incident_open": _framed(
+        "Incident opened, level {level}: {title}", level=_field("level"), title=_field("title")
+    ),
+    "incident_assessment": _framed(
+        "Incident {incident} assessed at level {level}: {rationale}",
+        incident=_ref_of("incident"),
+        level=_field("level"),
+        rationale=_field("rationale"),
+    ),
+    "incident_close": _framed(
+        "Incident {incident} closed: {outcome}{note}",
+        incident=_ref_of("incident"),
+        outcome=_field("outcome"),
+        note=_optional("note"),
+    ),
+    "incident_endorse": _framed(
+        "Incident {incident}: endorses {ref}", incident=_ref_of("incident"), ref=_ref_of("ref")
+    ),
+    "key_rotation": _framed("New signing key {key}", key=_ref_of("new_key_id")),
+    "key_revocation": _framed(
+        "Key {key} revoked from #{seq}: {reason}",
+        key=_ref_of("key_id"),
+        seq=_field("from_seq"),
+        reason=_field("reason"),
+    ),
+}
+"""Every kind a full node knows; a test holds this equal to the kind registry."""

@@ -41,6 +41,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "acknowledge": {"ref": REF, "role": "duty officer"},
     "receipt": {"of": "CN", "up_to_seq": 41, "up_to_id": REF},
     "link_check": {"n": 7, "interval_s": 60.0},
+    "audit_anchor": {"head": "9f" * 32},
     "outage_report": {
         "start_t": "2026-11-27T10:00:00Z",
         "end_t": "2026-11-27T10:05:00Z",

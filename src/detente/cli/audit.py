@@ -1,7 +1,10 @@
-"""``detente audit``: read the node's audit log on its own machine.
+"""``detente audit``: read the node's audit log on its own machine, and verify it.
 
-Reads the database directly (no running node needed), newest first. This
-module must never offer to change or delete a record: there is no such path.
+Reads the database directly (no running node needed), newest first.
+``detente audit verify`` walks the records' hash chain and checks it against
+the anchors our log signed for the peer; any sign of tampering is a non-zero
+exit. This module must never offer to change or delete a record: there is no
+such path.
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from detente.cli.context import data_option, load_settings
+from detente.node.audit_verification import verify_node_audit
 from detente.store import audit as audit_queries
 from detente.store.audit import AuditRecord
+from detente.store.audit_verify import AuditReport
 from detente.store.database import Database
 
 
@@ -33,14 +38,36 @@ def read_audit(
         db.close()
 
 
-@click.command("audit")
-@data_option
+@click.group("audit", invoke_without_command=True)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The node's data folder.",
+)
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
 @click.option("--operator", default=None, help="Only this operator's actions.")
 @click.option("--action", default=None, help="Only this action (send, release, login, ...).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def audit(data_dir: Path, limit: int, operator: str | None, action: str | None, fmt: str) -> None:
-    """Every operator action: who, as what role, from where, and how it ended."""
+@click.pass_context
+def audit(
+    ctx: click.Context,
+    data_dir: Path | None,
+    limit: int,
+    operator: str | None,
+    action: str | None,
+    fmt: str,
+) -> None:
+    """Every operator action: who, as what role, from where, and how it ended.
+
+    'detente audit verify --data DIR' checks the records' hash chain against
+    the anchors this node signed for the peer, and names any tampering.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    if data_dir is None:
+        raise click.UsageError("Missing option '--data'.", ctx)
     records = read_audit(data_dir, limit=limit, operator=operator, action=action)
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in records], indent=2, ensure_ascii=False))
@@ -53,3 +80,47 @@ def audit(data_dir: Path, limit: int, operator: str | None, action: str | None, 
         cells = (r.operator, r.role, r.action, r.target[:40], r.outcome, r.source)
         table.add_row(str(r.audit_id), when, *(escape(c) for c in cells))
     Console().print(table)
+
+
+@audit.command("verify")
+@data_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def verify(data_dir: Path, fmt: str) -> None:
+    """Walk the hash chain and check it against our signed anchors; exit 1 on tampering."""
+    settings = load_settings(data_dir)
+    db = Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        report = verify_node_audit(db, settings.party)
+    finally:
+        db.close()
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_report(report)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def _print_report(report: AuditReport) -> None:
+    table = Table("records", "before the chain began", "chained", "anchors", "witnessed", "not yet")
+    through = (
+        f"{report.covered} (to #{report.witnessed_through})"
+        if report.witnessed_through is not None
+        else "none"
+    )
+    table.add_row(
+        str(report.records),
+        str(report.before_chain),
+        str(report.chained),
+        str(report.anchors),
+        through,
+        str(report.unwitnessed),
+    )
+    console = Console()
+    console.print(table)
+    for problem in (*report.broken, *report.bad_anchors):
+        console.print(f"[red]✗ {escape(problem.text)}[/]", soft_wrap=True)
+    if report.ok:
+        console.print("[green]audit chain verified[/]")
+    else:
+        console.print("[red]audit log does NOT verify: it was changed on this machine[/]")

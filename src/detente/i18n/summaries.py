@@ -111,6 +111,7 @@ SUMMARISERS: dict[str, Summariser] = {
         n=_field("n"),
         interval=lambda body, _: f"{float(body['interval_s']):g}",
     ),
+    "audit_anchor": _framed("Audit log anchor {head}", head=_ref_of("head")),
     "outage_report": _framed(
         "Link outage {start} to {end}, {missed} checks missed",
         start=_field("start_t"),

@@ -1,6 +1,6 @@
 """The link's own entry kinds: acknowledgements, replies, link checks, outages,
-suspension, escalation, and the distress and emergency messages that must
-always get through.
+audit anchors, suspension, escalation, and the distress and emergency
+messages that must always get through.
 
 Which of them keep flowing while dialogue is suspended is declared here, on
 the body classes, so the rule lives next to the kinds it governs.
@@ -55,6 +55,23 @@ class LinkCheckBody(Body):
 
     n: int = Field(ge=1)
     interval_s: float = Field(gt=0)
+
+
+class AuditAnchorBody(Body):
+    """The newest chain value of the sender's audit log, signed so the peer witnesses it.
+
+    Only the head, deliberately no count: the rival learns that our operators
+    acted, not how much. A later rewrite of the audit log on the sender's
+    machine no longer matches what the peer holds (``detente audit verify``).
+    Housekeeping like a link check: it keeps flowing during a suspension and
+    asks no person to acknowledge it.
+    """
+
+    KIND: ClassVar[str] = "audit_anchor"
+    SAFETY_FLOOR: ClassVar[bool] = True
+    NEEDS_ACK: ClassVar[bool] = False
+
+    head: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
 class OutageReportBody(Body):
@@ -181,6 +198,7 @@ def link_kinds() -> list[type[Body]]:
         AcknowledgeBody,
         RespondBody,
         LinkCheckBody,
+        AuditAnchorBody,
         OutageReportBody,
         SuspendBody,
         ResumeBody,

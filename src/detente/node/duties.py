@@ -1,4 +1,4 @@
-"""The node's clockwork: link checks, deadline watch, encounter screening, live feeds.
+"""The node's clockwork: link checks, deadline watch, audit anchors, encounter screening, feeds.
 
 Run only by the worker that holds the node's duties (one per node, even with
 several workers on one PostgreSQL database). Each ticking duty has its own
@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from detente.node.audit_anchors import AuditAnchorDuty
 from detente.node.deadlines import DeadlineWatch
 from detente.node.linkcheck import LinkCheckDuty
 from detente.node.service import NodeService
@@ -46,6 +47,7 @@ class Duties:
         self.ticks: list[Tick] = [
             Tick("link checks", tick_s, LinkCheckDuty(service).tick),
             Tick("deadline watch", tick_s, DeadlineWatch(service).tick),
+            Tick("audit anchors", tick_s, AuditAnchorDuty(service).tick),
         ]
         self.background: list[Background] = []
         self._tasks: list[asyncio.Task[None]] = []

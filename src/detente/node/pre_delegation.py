@@ -2,8 +2,8 @@
 
 Safety-critical notices need no approval chain (DESIGN.md). Both parties
 state, in the channel terms both sign, which statements each node sends by
-itself: receipts, link checks, escalations of missed deadlines, outage
-reports, and encounter alerts up to an agreed level. The section lives in
+itself: receipts, link checks, audit anchors, escalations of missed
+deadlines, outage reports, and encounter alerts up to an agreed level. The section lives in
 ``ChannelSettings.extra["pre_delegation"]`` so the peer knows which of our
 entries carry no person's release, and a reviewer can check afterwards that
 nothing else was sent that way.
@@ -42,6 +42,7 @@ def _default_kinds() -> tuple[Delegated, ...]:
     return (
         Delegated(kind="receipt"),
         Delegated(kind="link_check"),
+        Delegated(kind="audit_anchor"),
         Delegated(kind="escalation", max_precedence=Precedence.FLASH),
         Delegated(kind="outage_report", max_precedence=Precedence.IMMEDIATE),
         Delegated(kind="encounter_alert", max_precedence=Precedence.FLASH),
@@ -52,9 +53,9 @@ def _default_kinds() -> tuple[Delegated, ...]:
 class PreDelegation(BaseModel):
     """The pre-delegation section of the channel terms.
 
-    Defaults: receipts and link checks (ROUTINE), escalations of missed
-    deadlines (up to FLASH, as the missed item's precedence), outage reports
-    (up to IMMEDIATE), and encounter alerts up to ``encounter_alert_max_level``
+    Defaults: receipts, link checks and audit anchors (ROUTINE), escalations
+    of missed deadlines (up to FLASH, as the missed item's precedence), outage
+    reports (up to IMMEDIATE), and encounter alerts up to ``encounter_alert_max_level``
     (``critical`` by default: the closest encounters are exactly the ones that
     must not wait for a person), and the incident a critical sea alert opens
     (up to IMMEDIATE). A party that wants a human in the loop for critical

@@ -45,6 +45,9 @@ class NodeSettings(BaseModel):
     """Serve https with DIR/tls.crt and DIR/tls.key; plain http only on loopback."""
     passphrase_file: Path | None = None
     """Where the key passphrase lives when not in the environment or the data folder."""
+    audit_anchor_interval_s: float = Field(default=300.0, gt=0, le=7 * 86400)
+    """How often, at most, the audit log's newest chain value is signed on each channel
+    (``detente.node.audit_anchors``); only after something new was recorded."""
 
     @property
     def key_path(self) -> Path:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, select
 
 from detente.store.schema import entries, receipts
 
-SKIPPED_KINDS = ("receipt", "link_check")
+SKIPPED_KINDS = ("receipt", "link_check", "audit_anchor")
 """Machine traffic no incident reads; skipping it keeps a fold cheap."""
 
 

@@ -274,6 +274,18 @@ def latest_of_kind(
     return [stored_of(r) for r in rows]
 
 
+def payloads_of_kind(
+    conn: Connection, channel_id: str, party: str, kind: str
+) -> list[tuple[int, str, str]]:
+    """``(seq, id, payload)`` of every entry of one kind in one log, in sequence order."""
+    rows = conn.execute(
+        select(entries.c.seq, entries.c.id, entries.c.payload)
+        .where(entries.c.channel_id == channel_id, entries.c.party == party, entries.c.kind == kind)
+        .order_by(entries.c.seq)
+    )
+    return [(int(r.seq), str(r.id), str(r.payload)) for r in rows]
+
+
 def first_seq_since(conn: Connection, channel_id: str, party: str, since_t: float) -> int | None:
     """The first entry of a log made at or after ``since_t``."""
     seq = conn.execute(

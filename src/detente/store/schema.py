@@ -375,7 +375,8 @@ held_messages = Table(
 audit_log = Table(
     "audit_log",
     metadata,
-    # Every operator action; append-only (database triggers refuse UPDATE and DELETE).
+    # Every operator action; append-only (database triggers refuse UPDATE and DELETE),
+    # hash-chained so that a rewrite by whoever can drop the triggers shows.
     Column("audit_id", Integer, primary_key=True, autoincrement=True),
     Column("t", Float, nullable=False),
     Column("operator", String(100), nullable=False),
@@ -385,6 +386,9 @@ audit_log = Table(
     Column("outcome", String(16), nullable=False),  # ok | held | refused | locked
     Column("source", String(64), nullable=False),  # the client's address, or "cli"
     Column("detail", Text, nullable=True),  # the refusal's reason, a note
+    # SHA-256 over the previous record's chain and this record (store/audit_chain.py);
+    # NULL for records written before migration 0005, the start of the chain.
+    Column("chain", String(64), nullable=True),
     Index("ix_audit_log_t", "t"),
 )
 

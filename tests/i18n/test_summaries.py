@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from detente.i18n.summaries import FREE_TEXT, SUMMARISERS, SUMMARY_CHARS, summarise
+from detente.i18n.summaries import (
+    FREE_TEXT,
+    KIND_LABELS,
+    SUMMARISERS,
+    SUMMARY_CHARS,
+    kind_label,
+    summarise,
+)
+from detente.i18n.ui import gettext_for
 from detente.node.kinds import default_registry
 from tests.incidents.builders import head_on_alert
 
@@ -153,3 +161,12 @@ def test_body_that_does_not_fit_its_kind_falls_back_to_json() -> None:
     assert summarise("no_such_kind", {"a": 1}, "zh") == '{"a": 1}'
     long = summarise("text", {"text": "x" * 1000}, "en")
     assert long == "x" * SUMMARY_CHARS
+
+
+def test_every_kind_has_a_name_in_both_languages() -> None:
+    assert set(KIND_LABELS) == set(default_registry().kinds())
+    zh = gettext_for("zh")
+    for kind in KIND_LABELS:
+        assert kind_label(kind) != kind
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh(kind_label(kind))), kind
+    assert kind_label("no_such_kind") == "no_such_kind"

@@ -278,7 +278,7 @@ def test_pages_event_stream_announces_a_new_entry(
 
 
 def test_pages_administrator_adds_an_operator_and_bad_input_names_the_field(
-    pair: Pair, browser_for: Callable[[str, str], Browser]
+    pair: Pair, browser_for: Callable[[str, str], Browser], peer_statement: str
 ) -> None:
     tab = browser_for("US", "adam")
     weak = tab.post(
@@ -304,6 +304,9 @@ def test_pages_administrator_adds_an_operator_and_bad_input_names_the_field(
     page = erin.client.get("/ui/inbox")
     assert '<html lang="zh-Hans"' in page.text
     assert "收件箱" in page.text
+    # Her inbox names kinds and summarises entries in Chinese; the wire code stays a tooltip.
+    assert '<td title="joint_statement">联合声明</td>' in page.text
+    assert "联合声明：Maritime safety" in page.text
     erin.close()
 
 

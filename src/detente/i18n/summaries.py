@@ -175,3 +175,43 @@ SUMMARISERS: dict[str, Summariser] = {
     ),
 }
 """Every kind a full node knows; a test holds this equal to the kind registry."""
+
+
+KIND_LABELS: dict[str, str] = {
+    "acknowledge": "Acknowledgement",
+    "activity_cancel": "Activity cancelled",
+    "activity_notice": "Activity notice",
+    "activity_update": "Activity update",
+    "audit_anchor": "Audit anchor",
+    "call_request": "Call request",
+    "distress": "Distress",
+    "emergency": "Emergency",
+    "encounter_alert": "Encounter alert",
+    "endorse": "Endorsement",
+    "escalation": "Escalation",
+    "incident_assessment": "Incident assessment",
+    "incident_close": "Incident closed",
+    "incident_endorse": "Incident endorsement",
+    "incident_open": "Incident opened",
+    "joint_statement": "Joint statement",
+    "key_revocation": "Key revocation",
+    "key_rotation": "Key rotation",
+    "link_check": "Link check",
+    "meeting_proposal": "Meeting proposal",
+    "meeting_response": "Meeting response",
+    "outage_report": "Outage report",
+    "phrase": "Standard phrase",
+    "readout": "Readout",
+    "receipt": "Receipt",
+    "respond": "Reply",
+    "resume": "Resumption",
+    "suspend": "Suspension",
+    "text": "Free text",
+    "translation": "Translation",
+}
+"""Each kind's name for people (a UI msgid); the wire code stays in the page as a tooltip."""
+
+
+def kind_label(kind: str) -> str:
+    """The msgid naming ``kind``; an unknown kind is shown by its code."""
+    return KIND_LABELS.get(kind, kind)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from detente.api.state import service_of
+from detente.i18n.summaries import kind_label
 from detente.i18n.ui import gettext_for
 from detente.web.context import Viewer, web_settings
 from detente.web.marks import encode
@@ -61,6 +62,7 @@ def environment() -> Environment:
     env.filters["utc"] = utc_text
     env.filters["short"] = lambda value, n=12: (str(value)[:n] + "…") if value else "—"
     env.filters["tojson_text"] = lambda value: json.dumps(value, ensure_ascii=False, indent=1)
+    env.filters["kind_label"] = kind_label
     return env
 
 

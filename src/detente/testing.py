@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -29,6 +29,9 @@ from detente.node.channel_setup import accept, invite
 from detente.node.identity import init_node, load_key, load_token
 from detente.node.settings import NodeSettings
 from detente.store.database import Database
+
+if TYPE_CHECKING:
+    from detente.node.service import NodeService
 
 T = TypeVar("T")
 
@@ -93,6 +96,29 @@ def connect(a: NodeSettings, b: NodeSettings, terms: ChannelSettings | None = No
         db_a.close()
         db_b.close()
     return outcome.channel_id
+
+
+def relay(source: NodeService, target: NodeService, channel_id: str) -> None:
+    """In one process, exchange entries until each side holds the other's whole log.
+
+    What the couriers do over HTTP, minus the HTTP: for tests that move time
+    through duty ticks and need the peer's copy (and its receipts) in step.
+    Receipts answer only statements, so the exchange goes quiet in a round
+    or two.
+    """
+    for _ in range(4):
+        if not (_hand(source, target, channel_id) | _hand(target, source, channel_id)):
+            return
+    raise AssertionError("relay never went quiet")
+
+
+def _hand(source: NodeService, target: NodeService, channel_id: str) -> bool:
+    """Give ``target`` the entries of ``source``'s log it lacks; True if there were any."""
+    have = target.mirror_size(channel_id, source.party)
+    envelopes, _ = source.own_entries(channel_id, have + 1, 500)
+    if envelopes:
+        target.receive(channel_id, source.party, envelopes)
+    return bool(envelopes)
 
 
 class NodeProcess:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeAlias
 
 import numpy as np
@@ -23,3 +24,6 @@ EntryId: TypeAlias = str
 
 EpochS: TypeAlias = float
 """Seconds since the UNIX epoch, UTC; used inside numeric kernels."""
+
+ProgressFn: TypeAlias = Callable[[str, int, int], None]
+"""``(what, done, total)``: long work reports how far it got, for a progress bar."""

@@ -27,7 +27,7 @@ from detente.node.release import Actor, submit
 from detente.node.service import NodeService
 from detente.node.settings import CONFIG_FILE, NodeSettings
 from detente.store import audit, held, logs
-from detente.testing import connect, make_node
+from detente.testing import connect, make_node, relay
 from detente.wire.entry import GENESIS_PREV, Entry, now_t, sign_entry
 from detente.wire.enums import Precedence, Tier
 
@@ -53,15 +53,6 @@ def pair(tmp_path: Path) -> Iterator[tuple[NodeService, NodeService, str]]:
     finally:
         us.close()
         cn.close()
-
-
-def relay(source: NodeService, target: NodeService, channel_id: str) -> None:
-    """Hand ``target`` what it lacks of ``source``'s log, and its receipt back."""
-    missing = target.mirror_size(channel_id, source.party)
-    envelopes, _ = source.own_entries(channel_id, missing, 100)
-    got = target.receive(channel_id, source.party, envelopes)
-    if got.receipt is not None:
-        source.receive(channel_id, target.party, [got.receipt.envelope()])
 
 
 def anchors(service: NodeService, channel_id: str, party: str) -> list[str]:
@@ -118,10 +109,12 @@ def test_anchor_after_activity_is_mirrored_and_idle_ticks_sign_nothing(
     second = chain_of_last(us, OPERATOR.operator)
     assert anchors(us, channel_id, "US") == [head, second]
 
-    report = verify_node_audit(us.db, "US")
+    heard: list[tuple[str, int, int]] = []
+    report = verify_node_audit(us.db, "US", lambda *step: heard.append(step))
     assert report.ok, report.to_dict()
     assert report.anchors == 2
     assert report.unwitnessed == 1, "only the second anchor's own record"
+    assert heard[-1] == ("audit records", report.records, report.records)
 
 
 def test_anchor_keeps_flowing_during_a_suspension(

@@ -21,7 +21,7 @@ from detente.node.deadlines import DeadlineWatch, clock_of, clocks_of
 from detente.node.service import NodeService
 from detente.store import alarms
 from detente.store.obligations import OpenItem
-from detente.testing import connect, make_node
+from detente.testing import connect, make_node, relay
 from detente.wire.enums import Precedence, Tier
 
 DEADLINES = dict.fromkeys(Precedence, 600.0) | {Precedence.FLASH: 5.0}
@@ -57,15 +57,6 @@ def services(tmp_path: Path) -> Iterator[tuple[NodeService, NodeService, str]]:
     finally:
         us_service.close()
         cn_service.close()
-
-
-def relay(source: NodeService, target: NodeService, channel_id: str) -> None:
-    """Hand ``target`` what it lacks of ``source``'s log, and its receipt back."""
-    missing = target.mirror_size(channel_id, source.party)
-    envelopes, _ = source.own_entries(channel_id, missing, 100)
-    got = target.receive(channel_id, source.party, envelopes)
-    if got.receipt is not None:
-        source.receive(channel_id, target.party, [got.receipt.envelope()])
 
 
 def open_kinds(service: NodeService, ref: str) -> set[str]:

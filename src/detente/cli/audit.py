@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from detente.cli.context import data_option, load_settings
+from detente.cli.progress import progress_bars
 from detente.node.audit_verification import verify_node_audit
 from detente.store import audit as audit_queries
 from detente.store.audit import AuditRecord
@@ -90,7 +91,8 @@ def verify(data_dir: Path, fmt: str) -> None:
     settings = load_settings(data_dir)
     db = Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
-        report = verify_node_audit(db, settings.party)
+        with progress_bars() as step:
+            report = verify_node_audit(db, settings.party, step)
     finally:
         db.close()
     if fmt == "json":

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from detente.cli.context import NodeApi, data_option, load_settings
+from detente.cli.progress import progress_bars
 from detente.errors import DetenteError
 from detente.log.evidence import EvidenceReport, encode_bundle
 from detente.log.evidence_verify import verify_bundle
@@ -85,20 +85,7 @@ def export(
     db = Database(settings.db_url)
     console = Console(stderr=True)
     try:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            tasks: dict[str, int] = {}
-
-            def step(what: str, done: int, total: int) -> None:
-                if what not in tasks:
-                    tasks[what] = int(progress.add_task(what, total=total))
-                progress.update(tasks[what], completed=done)  # type: ignore[arg-type]
-
+        with progress_bars() as step:
             bundle = export_bundle(
                 db,
                 party=settings.party,

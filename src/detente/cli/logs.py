@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from detente.cli.context import data_option, load_settings
+from detente.cli.progress import progress_bars
 from detente.node.service import NodeService
 from detente.node.verification import verify_node_logs
 
@@ -26,7 +27,8 @@ def verify(data_dir: Path, fmt: str) -> None:
     """Re-check every entry's signature, the hash chain and the Merkle root."""
     service = NodeService(load_settings(data_dir))
     try:
-        report = verify_node_logs(service)
+        with progress_bars() as step:
+            report = verify_node_logs(service, step)
     finally:
         service.close()
     if fmt == "json":

@@ -15,13 +15,18 @@ from detente.store import channels as channel_queries
 from detente.store.audit import AuditRecord
 from detente.store.audit_verify import Anchor, AuditReport, verify_audit
 from detente.store.database import Database
+from detente.types import ProgressFn
 
 PAGE = 2000
 
 
-def verify_node_audit(db: Database, party: str) -> AuditReport:
-    """The chain of ``db``'s audit log against ``party``'s anchors on every channel."""
+def verify_node_audit(db: Database, party: str, progress: ProgressFn | None = None) -> AuditReport:
+    """The chain of ``db``'s audit log against ``party``'s anchors on every channel.
+
+    ``progress`` hears ``("audit records", read, total)`` after every page.
+    """
     with db.reading() as conn:
+        total = audit.count(conn)
         anchors = [
             Anchor(row.channel_id, seq, entry_id, anchored_head(payload))
             for row in channel_queries.list_channels(conn)
@@ -30,6 +35,7 @@ def verify_node_audit(db: Database, party: str) -> AuditReport:
 
     def records() -> Iterator[AuditRecord]:
         after: int | None = None
+        read = 0
         while True:
             with db.reading() as conn:
                 page = audit.records_from(conn, after, PAGE)
@@ -37,5 +43,8 @@ def verify_node_audit(db: Database, party: str) -> AuditReport:
                 return
             yield from page
             after = page[-1].audit_id
+            read += len(page)
+            if progress is not None:
+                progress("audit records", read, max(total, read))
 
     return verify_audit(records(), anchors)

@@ -23,7 +23,7 @@ refuses to export a run no witnessed checkpoint with current keys covers yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -45,13 +45,14 @@ from detente.store import checkpoints as stored_checkpoints
 from detente.store import keyring, logs
 from detente.store.channels import ChannelRow, Member
 from detente.store.database import Database
+from detente.types import ProgressFn
 from detente.wire.entry import format_t, now_t
 from detente.wire.keys import SigningKey
 
 PAGE: Final = 2000
 
-Progress = Callable[[str, int, int], None]
-"""``(what, done, total)``: called as entries are read, for a progress bar."""
+Progress = ProgressFn
+"""Called as entries are read, for a progress bar."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from detente.log.verify import LogReport, verify_log
 from detente.node.service import NodeService
 from detente.store import keyring, logs
+from detente.types import ProgressFn
 from detente.wire.keys import VerifyKey
 
 PAGE = 2000
@@ -25,8 +26,11 @@ class NodeReport:
         return {"ok": self.ok, "logs": [r.to_dict() for r in self.logs]}
 
 
-def verify_node_logs(service: NodeService) -> NodeReport:
-    """Own log and every mirror, page by page so memory stays bounded."""
+def verify_node_logs(service: NodeService, progress: ProgressFn | None = None) -> NodeReport:
+    """Own log and every mirror, page by page so memory stays bounded.
+
+    ``progress`` hears ``(log, entries read, log size)`` after every page.
+    """
     report = NodeReport()
     for row in service.channels():
         for member in row.members:
@@ -52,6 +56,8 @@ def verify_node_logs(service: NodeService) -> NodeReport:
                             return  # appended after we read the head: the next check sees it
                         yield stored.seq, stored.id, stored.envelope()
                     seq = page[-1].seq + 1
+                    if progress is not None:
+                        progress(f"{channel_id[:8]}… {party}", min(seq - 1, size), size)
 
             report.logs.append(
                 verify_log(

@@ -50,3 +50,33 @@ def test_node_init_without_passphrase_writes_keypass(tmp_path: Path) -> None:
     keypass = settings.data_dir / "node.keypass"
     assert oct(keypass.stat().st_mode & 0o777) == "0o600"
     assert load_key(settings).key_id
+
+
+def test_node_init_warns_when_the_passphrase_sits_beside_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DETENTE_PASSPHRASE", raising=False)
+    from click.testing import CliRunner
+
+    from detente.cli.node import node
+
+    args = ["init", "--party", "US", "--name", "J3", "--http"]
+    beside = CliRunner().invoke(node, [*args, "--data", str(tmp_path / "a")])
+    assert beside.exit_code == 0, beside.output
+    assert (tmp_path / "a" / "node.keypass").is_file()
+    assert "warning: the key's passphrase is in" in beside.stderr
+    assert "--passphrase-file" in beside.stderr
+
+    secret = tmp_path / "media" / "passphrase"
+    secret.parent.mkdir()
+    secret.write_text("a long enough passphrase\n")
+    apart = CliRunner().invoke(
+        node, [*args, "--data", str(tmp_path / "b"), "--passphrase-file", str(secret)]
+    )
+    assert apart.exit_code == 0, apart.output
+    assert not (tmp_path / "b" / "node.keypass").exists()
+    assert "warning" not in apart.stderr
+    # node.json remembers where the passphrase lives, so later commands open the key.
+    from detente.cli.context import load_settings
+
+    assert load_key(load_settings(tmp_path / "b")).key_id in apart.stdout

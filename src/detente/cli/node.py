@@ -10,7 +10,7 @@ import click
 from detente.cli.context import data_option, load_settings
 from detente.errors import DetenteError
 from detente.node.identity import init_node
-from detente.node.keystore import PASSPHRASE_ENV, find_passphrase
+from detente.node.keystore import PASSPHRASE_ENV, find_passphrase, passphrase_beside_key
 
 
 @click.group()
@@ -68,6 +68,10 @@ def init(
             passphrase=passphrase,
             tls=not plain_http,
         )
+        if passphrase_file is not None:
+            # Remembered in node.json, so every later command finds the key's passphrase.
+            settings = settings.model_copy(update={"passphrase_file": passphrase_file.resolve()})
+            settings.save()
     except DetenteError as exc:
         raise click.ClickException(str(exc)) from exc
     from detente.node.identity import load_key
@@ -82,6 +86,19 @@ def init(
 
         cert = settings.tls_cert_path.read_text(encoding="ascii")
         click.echo(f"tls cert:    {fingerprint(cert)}")
+    _warn_if_key_unprotected(settings.data_dir, passphrase_file)
+
+
+def _warn_if_key_unprotected(data_dir: Path, passphrase_file: Path | None) -> None:
+    """Say so, every time, when the passphrase sits beside the key it protects."""
+    if passphrase_beside_key(data_dir, passphrase_file):
+        click.secho(
+            f"warning: the key's passphrase is in {data_dir / 'node.keypass'}, beside the key; "
+            f"anyone who copies {data_dir} has the key. Move it off this machine and start "
+            f"the node with --passphrase-file or {PASSPHRASE_ENV}.",
+            fg="yellow",
+            err=True,
+        )
 
 
 @node.command("run")
@@ -138,10 +155,9 @@ def run(
         settings = settings.model_copy(update=overrides)
     app = create_app(settings)
     click.echo(f"node {settings.party} serving on {settings.local_url}", err=True)
+    _warn_if_key_unprotected(settings.data_dir, settings.passphrase_file)
     tls: dict[str, object] = {}
     if settings.tls:
-        from detente.node.keystore import find_passphrase
-
         tls = {
             "ssl_certfile": str(settings.tls_cert_path),
             "ssl_keyfile": str(settings.tls_key_path),

@@ -61,6 +61,19 @@ def decrypt_key(pem: bytes, passphrase: bytes) -> SigningKey:
     return SigningKey(private)
 
 
+def passphrase_beside_key(data_dir: Path, passphrase_file: Path | None = None) -> bool:
+    """Whether the key's passphrase would come from ``node.keypass`` in the data folder.
+
+    Then whoever copies the folder has the key: encryption at rest protects
+    nothing until the passphrase moves off the machine.
+    """
+    return (
+        passphrase_file is None
+        and not os.environ.get(PASSPHRASE_ENV)
+        and (data_dir / KEYPASS_FILE).is_file()
+    )
+
+
 def find_passphrase(data_dir: Path, passphrase_file: Path | None = None) -> bytes:
     """The passphrase from the first source that has one."""
     if passphrase_file is not None:
@@ -74,7 +87,7 @@ def find_passphrase(data_dir: Path, passphrase_file: Path | None = None) -> byte
     if env:
         return env.encode()
     keypass = data_dir / KEYPASS_FILE
-    if keypass.is_file():
+    if passphrase_beside_key(data_dir, passphrase_file):
         return keypass.read_bytes().strip()
     raise ConfigError(
         f"no passphrase for the node key: give --passphrase-file, set {PASSPHRASE_ENV}, "

@@ -15,7 +15,7 @@ from detente.cli.context import NodeApi, cli_gettext, cli_lang, data_option, loa
 from detente.errors import DetenteError
 from detente.i18n.phrases import params_from_assignments, validate
 from detente.i18n.render import render_all
-from detente.i18n.summaries import FREE_TEXT, summarise
+from detente.i18n.summaries import FREE_TEXT, kind_label, summarise
 from detente.wire.enums import Precedence, Tier
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -131,11 +131,11 @@ def _print(entries: list[dict[str, Any]], title: str, fmt: str, *, outbox: bool)
             entry["t"],
             entry["party"],
             str(entry["seq"]),
-            f"[{PRECEDENCE_STYLE[entry['precedence']]}]{entry['precedence']}[/]"
+            f"[{PRECEDENCE_STYLE[entry['precedence']]}]{_(entry['precedence'])}[/]"
             if PRECEDENCE_STYLE[entry["precedence"]]
-            else entry["precedence"],
-            entry["tier"],
-            entry["kind"],
+            else _(entry["precedence"]),
+            _(entry["tier"]),
+            _(kind_label(entry["kind"])),
             _summary(entry),
         ]
         if outbox:

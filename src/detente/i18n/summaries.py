@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from string import Formatter
 from typing import Any
 
 from detente.errors import DetenteError
@@ -68,111 +69,66 @@ def _encounter_alert(body: Mapping[str, Any], _: Gettext, lang: str, tz: str | N
     return f"{line} — {said}"
 
 
-def _framed(template: str, **fields: Callable[[Mapping[str, Any], Gettext], object]) -> Summariser:
-    """A summariser filling the translated ``template`` with values taken from the body."""
+SHORTENED = frozenset({"ref", "incident", "head", "key_id", "new_key_id"})
+"""Fields holding an entry id or key id: shown by their first characters."""
+TIERS = frozenset({"tier", "from_tier", "to_tier"})
+"""Fields holding a tier name: interface text, so translated."""
+
+
+def _framed(template: str, optional: tuple[str, ...] = ()) -> Summariser:
+    """A summariser filling the translated ``template`` from the body fields its placeholders name.
+
+    Placeholders are the body's own field names, so a sentence needs no
+    mapping: ids are shortened, tiers translated, whole floats shown without
+    ``.0``, and an ``optional`` field, when present, follows a dash.
+    """
+    names = [name for _, name, _, _ in Formatter().parse(template) if name]
+
+    def value(body: Mapping[str, Any], _: Gettext, name: str) -> object:
+        if name in optional:
+            return f" — {body[name]}" if body.get(name) else ""
+        raw = body[name]
+        if name in SHORTENED:
+            return _ref(raw)
+        if name in TIERS:
+            return _(str(raw))
+        return f"{raw:g}" if isinstance(raw, float) else raw
 
     def line(body: Mapping[str, Any], _: Gettext, lang: str, tz: str | None) -> str:
-        return _(template).format(**{name: pick(body, _) for name, pick in fields.items()})
+        return _(template).format(**{name: value(body, _, name) for name in names})
 
     return line
-
-
-def _field(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
-    return lambda body, _: body[name]
-
-
-def _ref_of(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
-    return lambda body, _: _ref(body[name])
-
-
-def _tier(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
-    return lambda body, _: _(str(body[name]))
-
-
-def _optional(name: str) -> Callable[[Mapping[str, Any], Gettext], object]:
-    """An optional free-text field, shown after a dash when present."""
-    return lambda body, _: f" — {body[name]}" if body.get(name) else ""
 
 
 SUMMARISERS: dict[str, Summariser] = {
     **dict.fromkeys(FREE_TEXT, _said),
     "phrase": _phrase,
     "encounter_alert": _encounter_alert,
-    "translation": _framed(
-        "Translation {source} → {target}: {text}",
-        source=_field("source_lang"),
-        target=_field("target_lang"),
-        text=_field("text"),
-    ),
-    "acknowledge": _framed("Acknowledged {ref} as {role}", ref=_ref_of("ref"), role=_field("role")),
-    "receipt": _framed("Receipt up to #{seq}", seq=_field("up_to_seq")),
-    "link_check": _framed(
-        "Link check #{n} (every {interval} s)",
-        n=_field("n"),
-        interval=lambda body, _: f"{float(body['interval_s']):g}",
-    ),
-    "audit_anchor": _framed("Audit log anchor {head}", head=_ref_of("head")),
-    "outage_report": _framed(
-        "Link outage {start} to {end}, {missed} checks missed",
-        start=_field("start_t"),
-        end=_field("end_t"),
-        missed=_field("missed_checks"),
-    ),
+    "translation": _framed("Translation {source_lang} → {target_lang}: {text}"),
+    "acknowledge": _framed("Acknowledged {ref} as {role}"),
+    "receipt": _framed("Receipt up to #{up_to_seq}"),
+    "link_check": _framed("Link check #{n} (every {interval_s} s)"),
+    "audit_anchor": _framed("Audit log anchor {head}"),
+    "outage_report": _framed("Link outage {start_t} to {end_t}, {missed_checks} checks missed"),
     "escalation": _framed(
-        "Escalated {ref} from the {from_tier} tier to the {to_tier} tier: {reason}",
-        ref=_ref_of("ref"),
-        from_tier=_tier("from_tier"),
-        to_tier=_tier("to_tier"),
-        reason=_field("reason"),
+        "Escalated {ref} from the {from_tier} tier to the {to_tier} tier: {reason}"
     ),
-    "suspend": _framed("Dialogue suspended: {reason}", reason=_field("reason")),
-    "resume": _framed("Dialogue resumed{note}", note=_optional("note")),
-    "call_request": _framed(
-        "Request a call at the {tier} tier: {topic}", tier=_tier("tier"), topic=_field("topic")
-    ),
-    "meeting_proposal": _framed("Propose a meeting: {title}", title=_field("title")),
-    "meeting_response": _framed(
-        "Meeting {ref}: {response}{reason}",
-        ref=_ref_of("ref"),
-        response=_field("response"),
-        reason=_optional("reason"),
-    ),
-    "joint_statement": _framed("Joint statement: {title}", title=_field("title")),
-    "endorse": _framed("Endorses {ref}", ref=_ref_of("ref")),
-    "activity_notice": _framed(
-        "Activity notice ({kind}): {title}", kind=_field("kind"), title=_field("title")
-    ),
-    "activity_update": _framed(
-        "Activity update ({kind}): {title}", kind=_field("kind"), title=_field("title")
-    ),
-    "activity_cancel": _framed(
-        "Activity {ref} cancelled: {reason}", ref=_ref_of("ref"), reason=_field("reason")
-    ),
-    "incident_open": _framed(
-        "Incident opened, level {level}: {title}", level=_field("level"), title=_field("title")
-    ),
-    "incident_assessment": _framed(
-        "Incident {incident} assessed at level {level}: {rationale}",
-        incident=_ref_of("incident"),
-        level=_field("level"),
-        rationale=_field("rationale"),
-    ),
-    "incident_close": _framed(
-        "Incident {incident} closed: {outcome}{note}",
-        incident=_ref_of("incident"),
-        outcome=_field("outcome"),
-        note=_optional("note"),
-    ),
-    "incident_endorse": _framed(
-        "Incident {incident}: endorses {ref}", incident=_ref_of("incident"), ref=_ref_of("ref")
-    ),
-    "key_rotation": _framed("New signing key {key}", key=_ref_of("new_key_id")),
-    "key_revocation": _framed(
-        "Key {key} revoked from #{seq}: {reason}",
-        key=_ref_of("key_id"),
-        seq=_field("from_seq"),
-        reason=_field("reason"),
-    ),
+    "suspend": _framed("Dialogue suspended: {reason}"),
+    "resume": _framed("Dialogue resumed{note}", optional=("note",)),
+    "call_request": _framed("Request a call at the {tier} tier: {topic}"),
+    "meeting_proposal": _framed("Propose a meeting: {title}"),
+    "meeting_response": _framed("Meeting {ref}: {response}{reason}", optional=("reason",)),
+    "joint_statement": _framed("Joint statement: {title}"),
+    "endorse": _framed("Endorses {ref}"),
+    "activity_notice": _framed("Activity notice ({kind}): {title}"),
+    "activity_update": _framed("Activity update ({kind}): {title}"),
+    "activity_cancel": _framed("Activity {ref} cancelled: {reason}"),
+    "incident_open": _framed("Incident opened, level {level}: {title}"),
+    "incident_assessment": _framed("Incident {incident} assessed at level {level}: {rationale}"),
+    "incident_close": _framed("Incident {incident} closed: {outcome}{note}", optional=("note",)),
+    "incident_endorse": _framed("Incident {incident}: endorses {ref}"),
+    "key_rotation": _framed("New signing key {new_key_id}"),
+    "key_revocation": _framed("Key {key_id} revoked from #{from_seq}: {reason}"),
 }
 """Every kind a full node knows; a test holds this equal to the kind registry."""
 

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from detente.api.authority_gate import actor_of, rules_of
 from detente.api.state import service_of
 from detente.errors import ValidationError
+from detente.i18n.summaries import summarise
 from detente.node import operators as accounts
 from detente.node import release
 from detente.node.operators import Action
@@ -25,7 +26,6 @@ from detente.node.service import NodeService
 from detente.store import audit, held
 from detente.web import forms
 from detente.web.context import CurrentViewer, checked_form
-from detente.web.queries import summary
 from detente.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +40,7 @@ def releases_view(service: NodeService, lang: str) -> list[dict[str, Any]]:
     out = []
     for row in found:
         view = row.to_dict()
-        view["summaries"] = [summary(d.kind, dict(d.body), lang, None) for d in row.drafts]
+        view["summaries"] = [summarise(d.kind, dict(d.body), lang, None) for d in row.drafts]
         out.append(view)
     return out
 

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from detente.api import authority_gate as gate
 from detente.api.state import service_of
 from detente.errors import ValidationError
+from detente.i18n.summaries import summarise
 from detente.incidents.state import State
 from detente.link.outgoing import Draft
 from detente.node import incidents
@@ -27,7 +28,6 @@ from detente.node.operators import Action
 from detente.node.service import NodeService
 from detente.store.audit import AuditAction
 from detente.web.context import CurrentViewer, Viewer, checked_form
-from detente.web.queries import summary
 from detente.web.templating import render
 from detente.wire.enums import Precedence, Tier
 
@@ -77,7 +77,7 @@ def detail_view(service: NodeService, incident_id: str, lang: str) -> dict[str, 
     for row in shown.get("timeline", []):
         item = dict(row)
         body = item.get("body")
-        item["summary"] = summary(
+        item["summary"] = summarise(
             str(item.get("kind", "")), body if isinstance(body, dict) else {}, lang, None
         )
         rows.append(item)

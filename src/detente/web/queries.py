@@ -28,11 +28,6 @@ from detente.store.schema import entries
 from detente.wire.enums import Precedence
 
 
-def summary(kind: str, body: dict[str, Any], lang: str, local_tz: str | None) -> str:
-    """One line an operator reads in a list, in their language (see ``i18n.summaries``)."""
-    return summarise(kind, body, lang, local_tz)
-
-
 def _open_items(
     service: NodeService, conn: Connection, row: ChannelRow, *, author: str, reader: str
 ) -> dict[str, OpenItem]:
@@ -71,7 +66,7 @@ def _annotated(
         for item in items:
             row = channels.get(item["channel"])
             local_tz = service.channel_settings(row).local_tz if row else None
-            item["summary"] = summary(item["kind"], item["body"], lang, local_tz)
+            item["summary"] = summarise(item["kind"], item["body"], lang, local_tz)
             item["needs_ack"] = item["kind"] in ack_kinds
             item["ack"] = None
             item["clock"] = None

@@ -71,11 +71,8 @@ def clock_of(
     return clocks[-1] if clocks else None
 
 
-ALARM_PREFIX = "deadline_missed:"
-
-
 def alarm_kind(tier: Tier) -> str:
-    return f"{ALARM_PREFIX}{tier.value}"
+    return f"deadline_missed:{tier.value}"
 
 
 class DeadlineWatch:
@@ -86,7 +83,6 @@ class DeadlineWatch:
 
     def tick(self, now: float) -> int:
         """Returns how many deadlines were found missed in this tick."""
-        self._settle_acknowledged()
         missed = 0
         for row in self.service.channels():
             if row.state != "active":
@@ -95,15 +91,6 @@ class DeadlineWatch:
                 missed += self._ours(row, peer.party, now)
                 missed += self._theirs(row, peer.party, now)
         return missed
-
-    def _settle_acknowledged(self) -> None:
-        """Clear deadline alarms a tick raised against an acknowledgement landing meanwhile."""
-        with self.service.db.reading() as conn:
-            stale = obligations.acknowledged_but_alarmed(conn, ALARM_PREFIX)
-        if stale:
-            with self.service.db.writing() as conn:
-                for alarm_id, ack_t in stale:
-                    alarms.clear(conn, alarm_id, now_s=ack_t)
 
     def _clocks(self, row: ChannelRow, author: str, reader: str, now: float) -> list[Clock]:
         """Every missed clock, earlier tiers included (their alarms are raised once)."""
@@ -143,6 +130,7 @@ class DeadlineWatch:
             return False  # every tick sees it again; no write lock for a repeat
         reader = peer if direction == "out" else self.service.party
         with self.service.db.writing() as conn:
+            obligations.hold_item(conn, item.id)
             if obligations.ack_of(conn, item.id, reader) is not None:
                 return False  # acknowledged since this tick read the open items
             raised = alarms.raise_alarm(

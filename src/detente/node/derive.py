@@ -35,6 +35,7 @@ def derive(
         body = entry.body
         t = entry.t_epoch
         if entry.kind == "acknowledge":
+            obligations.hold_item(conn, body["ref"])  # see obligations.hold_item
             obligations.record_ack(
                 conn,
                 ref=body["ref"],

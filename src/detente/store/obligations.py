@@ -14,7 +14,6 @@ from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from detente.store.schema import (
     acks,
-    alarms,
     entries,
     escalations,
     outages,
@@ -68,20 +67,15 @@ def escalations_of(conn: Connection, ref: str) -> list[tuple[str, float]]:
     return [(r.tier, float(r._mapping["t"])) for r in rows]
 
 
-def acknowledged_but_alarmed(conn: Connection, kind_prefix: str) -> list[tuple[int, float]]:
-    """(alarm id, acknowledgement time) of open alarms on items already acknowledged.
+def hold_item(conn: Connection, ref: str) -> None:
+    """Lock the stored entry ``ref`` until the caller's transaction ends.
 
-    An acknowledgement clears its item's deadline alarms as it is stored; this
-    finds the ones a concurrent deadline tick raised again from a read taken
-    just before the acknowledgement committed.
+    Storing an acknowledgement and raising a missed-deadline alarm both take
+    this lock first, so one always sees the other's commit: an alarm is never
+    raised over an acknowledgement that cleared it a moment before. (SQLite
+    admits one writer at a time anyway and ignores the lock.)
     """
-    rows = conn.execute(
-        select(alarms.c.alarm_id, func.min(acks.c.t).label("ack_t"))
-        .join(acks, acks.c.ref == alarms.c.ref)
-        .where(alarms.c.cleared_t.is_(None), alarms.c.kind.startswith(kind_prefix))
-        .group_by(alarms.c.alarm_id)
-    )
-    return [(int(r.alarm_id), float(r.ack_t)) for r in rows]
+    conn.execute(select(entries.c.id).where(entries.c.id == ref).with_for_update())
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import Executable, text, update
+from sqlalchemy import Executable, update
 
 from detente.cli.audit import audit
 from detente.node.settings import NodeSettings
 from detente.store import audit as audit_queries
-from detente.store.audit_chain import next_chain
 from detente.store.database import Database
 from detente.store.schema import audit_log
 from detente.testing import NodeProcess, connect, make_node, wait_until
+from tests.store.audit_tampering import drop_triggers, recomputed_chain
 
 WIDE = {"COLUMNS": "200"}
 
@@ -74,9 +74,8 @@ def as_owner(settings: NodeSettings, *statements: Executable) -> None:
     """Drop the append-only triggers, as the machine's owner can, and run ``statements``."""
     db = Database(settings.db_url)
     try:
+        drop_triggers(db)
         with db.writing() as conn:
-            conn.execute(text("DROP TRIGGER audit_log_no_update"))
-            conn.execute(text("DROP TRIGGER audit_log_no_delete"))
             for statement in statements:
                 conn.execute(statement)
     finally:
@@ -124,18 +123,7 @@ def test_audit_verify_catches_a_recomputed_chain_by_the_peers_anchor(
     witnessed: tuple[NodeSettings, int], tmp_path: Path
 ) -> None:
     settings, audit_id = copy_of(witnessed[0], tmp_path), witnessed[1]
-    rewrites = []
-    prev: str | None = None
-    for record in records(settings):
-        fields = record.to_dict()
-        if record.audit_id == audit_id:
-            fields["detail"] = "nothing sent"
-        prev = next_chain(prev, fields)
-        rewrites.append(
-            update(audit_log)
-            .where(audit_log.c.audit_id == record.audit_id)
-            .values(detail=fields["detail"], chain=prev)
-        )
+    rewrites = recomputed_chain(records(settings), changed_id=audit_id, detail="nothing sent")
     as_owner(settings, *rewrites)
     code, output = verify(settings, "--format", "json")
     assert code == 1, output

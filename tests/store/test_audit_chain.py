@@ -10,7 +10,7 @@ import itertools
 import threading
 
 import pytest
-from sqlalchemy import delete, insert, text, update
+from sqlalchemy import delete, insert, update
 
 from detente.store import audit
 from detente.store.audit import AuditRecord
@@ -20,6 +20,7 @@ from detente.store.database import Database
 from detente.store.engine import open_admin_engine
 from detente.store.migrate import upgrade
 from detente.store.schema import audit_log
+from tests.store.audit_tampering import drop_triggers, recomputed_chain
 
 
 def add(db: Database, operator: str = "li.wei", detail: str | None = None) -> int:
@@ -43,16 +44,6 @@ def everything(db: Database) -> list[AuditRecord]:
 
 def anchor(head: str | None, seq: int = 1, channel_id: str = "c" * 32) -> Anchor:
     return Anchor(channel_id, seq, f"{seq:064x}", head)
-
-
-def drop_triggers(db: Database) -> None:
-    """What a database superuser on the node's machine can always do."""
-    with db.writing() as conn:
-        if db.is_sqlite:
-            conn.execute(text("DROP TRIGGER audit_log_no_update"))
-            conn.execute(text("DROP TRIGGER audit_log_no_delete"))
-        else:
-            conn.execute(text("DROP TRIGGER audit_log_no_update_delete ON audit_log"))
 
 
 def test_chain_links_each_record_to_the_one_before(db: Database) -> None:
@@ -184,19 +175,10 @@ def test_tampering_self_consistent_rewrite_is_caught_only_by_the_anchor(db: Data
     ids = [add(db, detail=f"note {i}") for i in range(4)]
     signed = everything(db)[-1].chain  # what the peer holds
     drop_triggers(db)
-    records = everything(db)
-    prev: str | None = None
+    rewrites = recomputed_chain(everything(db), changed_id=ids[1], detail="nothing happened")
     with db.writing() as conn:
-        for record in records:
-            fields = record.to_dict()
-            if record.audit_id == ids[1]:
-                fields["detail"] = "nothing happened"
-            prev = next_chain(prev, fields)
-            conn.execute(
-                update(audit_log)
-                .where(audit_log.c.audit_id == record.audit_id)
-                .values(detail=fields["detail"], chain=prev)
-            )
+        for statement in rewrites:
+            conn.execute(statement)
 
     rewritten = everything(db)
     assert verify_audit(rewritten, []).ok, "the chain alone cannot tell"

@@ -82,3 +82,10 @@ def test_log_verify_names_a_changed_entry_and_exits_non_zero(tmp_path: Path) -> 
     (bad,) = [r for r in report["logs"] if not r["ok"]]
     assert bad["party"] == "CN"
     assert bad["problems"], "the failure is named"
+
+
+def test_log_verify_refuses_a_folder_that_is_not_a_node(tmp_path: Path) -> None:
+    result = CliRunner().invoke(log_group, ["verify", "--data", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "data: no node.json" in result.output
+    assert list(tmp_path.iterdir()) == [], "nothing written"

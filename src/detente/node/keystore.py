@@ -87,7 +87,7 @@ def find_passphrase(data_dir: Path, passphrase_file: Path | None = None) -> byte
     if env:
         return env.encode()
     keypass = data_dir / KEYPASS_FILE
-    if passphrase_beside_key(data_dir, passphrase_file):
+    if keypass.is_file():
         return keypass.read_bytes().strip()
     raise ConfigError(
         f"no passphrase for the node key: give --passphrase-file, set {PASSPHRASE_ENV}, "

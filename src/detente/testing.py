@@ -98,6 +98,28 @@ def connect(a: NodeSettings, b: NodeSettings, terms: ChannelSettings | None = No
     return outcome.channel_id
 
 
+@contextlib.contextmanager
+def service_pair(
+    base: Path, terms: ChannelSettings | None = None, *, us_update: dict[str, Any] | None = None
+) -> Iterator[tuple[NodeService, NodeService, str]]:
+    """US and CN node services in this process, a channel between them; closed on exit.
+
+    ``us_update`` changes US's node settings (a short duty interval, say)
+    without touching its saved configuration.
+    """
+    from detente.node.service import NodeService
+
+    us = make_node(base / "us", "US", "INDOPACOM J3")
+    cn = make_node(base / "cn", "CN", "Southern Theater Command")
+    channel_id = connect(us, cn, terms)
+    a, b = NodeService(us.model_copy(update=us_update or {})), NodeService(cn)
+    try:
+        yield a, b, channel_id
+    finally:
+        a.close()
+        b.close()
+
+
 def relay(source: NodeService, target: NodeService, channel_id: str) -> None:
     """In one process, exchange entries until each side holds the other's whole log.
 

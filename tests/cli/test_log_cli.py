@@ -15,27 +15,19 @@ from detente.node.service import NodeService
 from detente.node.verification import verify_node_logs
 from detente.store.database import Database
 from detente.store.schema import entries
-from detente.testing import connect, make_node, relay
+from detente.testing import relay, service_pair
 from detente.wire.enums import Precedence
 
 
 def exchanged(base: Path) -> tuple[Path, str]:
     """US's data folder after three statements each way, mirrored and receipted."""
-    us_settings = make_node(base / "us", "US", "INDOPACOM J3")
-    cn_settings = make_node(base / "cn", "CN", "Southern Theater Command")
-    channel_id = connect(us_settings, cn_settings)
-    us, cn = NodeService(us_settings), NodeService(cn_settings)
-    try:
+    with service_pair(base) as (us, cn, channel_id):
         for n in range(3):
             for speaker in (us, cn):
                 text = {"text": f"Statement {n} from {speaker.party}", "lang": "en"}
                 speaker.send(channel_id, [Draft("text", text, Precedence.ROUTINE)])
             relay(us, cn, channel_id)
-            relay(cn, us, channel_id)
-    finally:
-        us.close()
-        cn.close()
-    return us_settings.data_dir, channel_id
+        return us.settings.data_dir, channel_id
 
 
 def test_log_verify_passes_and_reports_progress_to_the_end(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from detente.node.release import Actor, submit
 from detente.node.service import NodeService
 from detente.node.settings import CONFIG_FILE, NodeSettings
 from detente.store import audit, held, logs
-from detente.testing import connect, make_node, relay
+from detente.testing import make_node, relay, service_pair
 from detente.wire.entry import GENESIS_PREV, Entry, now_t, sign_entry
 from detente.wire.enums import Precedence, Tier
 
@@ -35,24 +35,13 @@ INTERVAL_S = 1.0
 OPERATOR = Actor("li.wei", "duty_officer", "127.0.0.1")
 
 
-def services(
-    base: Path, terms: ChannelSettings | None = None
-) -> tuple[NodeService, NodeService, str]:
-    us = make_node(base / "us", "US", "INDOPACOM J3")
-    cn = make_node(base / "cn", "CN", "Southern Theater Command")
-    channel_id = connect(us, cn, terms)
-    short = {"audit_anchor_interval_s": INTERVAL_S}
-    return NodeService(us.model_copy(update=short)), NodeService(cn), channel_id
+SHORT = {"audit_anchor_interval_s": INTERVAL_S}
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[NodeService, NodeService, str]]:
-    us, cn, channel_id = services(tmp_path)
-    try:
-        yield us, cn, channel_id
-    finally:
-        us.close()
-        cn.close()
+    with service_pair(tmp_path, us_update=SHORT) as services:
+        yield services
 
 
 def anchors(service: NodeService, channel_id: str, party: str) -> list[str]:
@@ -143,8 +132,8 @@ def test_anchor_keeps_flowing_during_a_suspension(
 
 def test_no_anchor_where_the_terms_do_not_pre_delegate_it(tmp_path: Path) -> None:
     section = PreDelegation(kinds=(Delegated(kind="receipt"), Delegated(kind="link_check")))
-    us, cn, channel_id = services(tmp_path, with_pre_delegation(ChannelSettings(), section))
-    try:
+    terms = with_pre_delegation(ChannelSettings(), section)
+    with service_pair(tmp_path, terms, us_update=SHORT) as (us, _, channel_id):
         say(us, channel_id, "Request your intentions.")
         duty = AuditAnchorDuty(us)
         start = time.time()
@@ -153,9 +142,6 @@ def test_no_anchor_where_the_terms_do_not_pre_delegate_it(tmp_path: Path) -> Non
         assert anchors(us, channel_id, "US") == []
         with us.db.reading() as conn:
             assert held.list_held(conn) == [], "not held for a person either"
-    finally:
-        us.close()
-        cn.close()
 
 
 def test_no_anchor_before_anything_was_recorded(

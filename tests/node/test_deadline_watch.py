@@ -21,7 +21,7 @@ from detente.node.deadlines import DeadlineWatch, clock_of, clocks_of
 from detente.node.service import NodeService
 from detente.store import alarms
 from detente.store.obligations import OpenItem
-from detente.testing import connect, make_node, relay
+from detente.testing import relay, service_pair
 from detente.wire.enums import Precedence, Tier
 
 DEADLINES = dict.fromkeys(Precedence, 600.0) | {Precedence.FLASH: 5.0}
@@ -48,15 +48,9 @@ def test_no_clock_before_the_reader_stored_the_item() -> None:
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[tuple[NodeService, NodeService, str]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
-    channel_id = connect(us, cn, ChannelSettings(link=LinkSettings(ack_deadlines_s=DEADLINES)))
-    us_service, cn_service = NodeService(us), NodeService(cn)
-    try:
-        yield us_service, cn_service, channel_id
-    finally:
-        us_service.close()
-        cn_service.close()
+    terms = ChannelSettings(link=LinkSettings(ack_deadlines_s=DEADLINES))
+    with service_pair(tmp_path, terms) as pair:
+        yield pair
 
 
 def open_kinds(service: NodeService, ref: str) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from detente.node.pre_delegation import Delegated, PreDelegation, with_pre_deleg
 from detente.node.release import Actor, reject, release
 from detente.node.service import NodeService
 from detente.store import alarms, audit, held, logs
-from detente.testing import connect, make_node
+from detente.testing import service_pair
 from detente.wire.enums import Precedence, Tier
 from tests.incidents.builders import head_on_alert
 
@@ -33,22 +34,15 @@ NO_ESCALATION = PreDelegation(kinds=(Delegated(kind="receipt"), Delegated(kind="
 
 def pair(
     base: Path, section: PreDelegation, link: LinkSettings | None = None
-) -> tuple[NodeService, NodeService, str]:
-    us = make_node(base / "us", "US", "INDOPACOM J3")
-    cn = make_node(base / "cn", "CN", "Southern Theater Command")
+) -> AbstractContextManager[tuple[NodeService, NodeService, str]]:
     terms = with_pre_delegation(ChannelSettings(link=link or LinkSettings()), section)
-    channel_id = connect(us, cn, terms)
-    return NodeService(us), NodeService(cn), channel_id
+    return service_pair(base, terms)
 
 
 @pytest.fixture
 def strict(tmp_path: Path) -> Iterator[tuple[NodeService, str]]:
-    us, cn, channel_id = pair(tmp_path, WARNING_ONLY)
-    try:
+    with pair(tmp_path, WARNING_ONLY) as (us, _, channel_id):
         yield us, channel_id
-    finally:
-        us.close()
-        cn.close()
 
 
 def critical_alert() -> Draft:
@@ -133,8 +127,8 @@ def test_rejected_statement_is_not_held_again(strict: tuple[NodeService, str]) -
 
 def test_deadline_duty_holds_an_escalation_the_terms_do_not_delegate(tmp_path: Path) -> None:
     deadlines = dict.fromkeys(Precedence, 600.0) | {Precedence.FLASH: 5.0}
-    us, cn, channel_id = pair(tmp_path, NO_ESCALATION, LinkSettings(ack_deadlines_s=deadlines))
-    try:
+    link = LinkSettings(ack_deadlines_s=deadlines)
+    with pair(tmp_path, NO_ESCALATION, link) as (us, cn, channel_id):
         (sent,) = us.send(
             channel_id,
             [Draft("text", {"text": "Turn away now.", "lang": "en"}, Precedence.FLASH)],
@@ -153,9 +147,6 @@ def test_deadline_duty_holds_an_escalation_the_terms_do_not_delegate(tmp_path: P
             (row,) = held.list_held(conn)
         assert row.operator == "node:deadlines"
         assert [(d.kind, d.refs) for d in row.drafts] == [("escalation", (sent.id,))]
-    finally:
-        us.close()
-        cn.close()
 
 
 def test_malformed_statement_beyond_the_terms_is_refused_not_held(

@@ -13,21 +13,14 @@ import pytest
 
 from detente.link.outgoing import Draft
 from detente.node.service import NodeService
-from detente.testing import connect, make_node
+from detente.testing import service_pair
 from detente.wire.enums import Precedence
 
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[tuple[NodeService, NodeService, str]]:
-    us = make_node(tmp_path / "us", "US", "INDOPACOM J3")
-    cn = make_node(tmp_path / "cn", "CN", "Southern Theater Command")
-    channel_id = connect(us, cn)
-    a, b = NodeService(us), NodeService(cn)
-    try:
-        yield a, b, channel_id
-    finally:
-        a.close()
-        b.close()
+    with service_pair(tmp_path) as pair:
+        yield pair
 
 
 def statement(n: int) -> Draft:

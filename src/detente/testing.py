@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -27,11 +27,9 @@ from detente.node.channel_doc import parse_document
 from detente.node.channel_settings import ChannelSettings
 from detente.node.channel_setup import accept, invite
 from detente.node.identity import init_node, load_key, load_token
+from detente.node.service import NodeService
 from detente.node.settings import NodeSettings
 from detente.store.database import Database
-
-if TYPE_CHECKING:
-    from detente.node.service import NodeService
 
 T = TypeVar("T")
 
@@ -107,8 +105,6 @@ def service_pair(
     ``us_update`` changes US's node settings (a short duty interval, say)
     without touching its saved configuration.
     """
-    from detente.node.service import NodeService
-
     us = make_node(base / "us", "US", "INDOPACOM J3")
     cn = make_node(base / "cn", "CN", "Southern Theater Command")
     channel_id = connect(us, cn, terms)
@@ -304,9 +300,16 @@ def running_pair(
     tls: bool = False,
     us_args: tuple[str, ...] = (),
     cn_name: str = "Southern Theater Command",
+    us_update: dict[str, Any] | None = None,
 ) -> Iterator[tuple[NodeProcess, NodeProcess]]:
-    """US and CN node processes with a channel between them; US on ``db_url`` if given."""
+    """US and CN node processes with a channel between them; US on ``db_url`` if given.
+
+    ``us_update`` changes US's saved node settings before it starts.
+    """
     us = make_node(base / "us", "US", "INDOPACOM J3", db_url=db_url, tls=tls)
+    if us_update:
+        us = us.model_copy(update=us_update)
+        us.save()
     cn = make_node(base / "cn", "CN", cn_name, tls=tls)
     connect(us, cn, terms)
     nodes = (NodeProcess(us, extra_args=us_args), NodeProcess(cn))

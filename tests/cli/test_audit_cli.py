@@ -15,7 +15,7 @@ from detente.node.settings import NodeSettings
 from detente.store import audit as audit_queries
 from detente.store.database import Database
 from detente.store.schema import audit_log
-from detente.testing import NodeProcess, connect, make_node, wait_until
+from detente.testing import running_pair, wait_until
 from tests.store.audit_tampering import drop_triggers, recomputed_chain
 
 WIDE = {"COLUMNS": "200"}
@@ -34,15 +34,8 @@ def records(settings: NodeSettings) -> list[audit_queries.AuditRecord]:
 def witnessed(tmp_path_factory: pytest.TempPathFactory) -> tuple[NodeSettings, int]:
     """A US node whose operator sent a message, and CN holding an anchor over that record."""
     root = tmp_path_factory.mktemp("audit_cli")
-    us = make_node(root / "us", "US", "INDOPACOM J3")
-    us = us.model_copy(update={"audit_anchor_interval_s": 0.5})
-    us.save()
-    cn = make_node(root / "cn", "CN", "Southern Theater Command")
-    connect(us, cn)
-    us_node, cn_node = NodeProcess(us), NodeProcess(cn)
-    try:
-        us_node.start()
-        cn_node.start()
+    with running_pair(root, us_update={"audit_anchor_interval_s": 0.5}) as (us_node, cn_node):
+        us = us_node.settings
         message = {"to": "CN", "body": {"text": "Request your intentions", "lang": "en"}}
         sent = us_node.api("POST", "/api/v1/messages", json=message)
         (record,) = [r for r in records(us) if r.action == "send" and sent["id"] in str(r.detail)]
@@ -53,9 +46,6 @@ def witnessed(tmp_path_factory: pytest.TempPathFactory) -> tuple[NodeSettings, i
             return any(e["kind"] == "audit_anchor" and e["body"]["head"] in later for e in inbox)
 
         wait_until(anchored_at_cn, what="CN to hold a US anchor over the operator's record")
-    finally:
-        us_node.stop()
-        cn_node.stop()
     return us, record.audit_id
 
 

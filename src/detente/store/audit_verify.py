@@ -88,7 +88,7 @@ class AuditReport:
             "witnessed_through": self.witnessed_through,
             "covered": self.covered,
             "unwitnessed": self.unwitnessed,
-            "first_break": asdict(self.broken[0]) if self.broken else None,
+            "first_break": asdict(self.first_break) if self.first_break else None,
             "broken": [asdict(p) for p in self.broken],
             "bad_anchors": [asdict(p) for p in self.bad_anchors],
         }
